@@ -80,6 +80,8 @@ export const serverReportSchema = z.object({
   members: z.record(z.string(), memberViewSchema),
   np: z.object({ reachable: z.boolean().nullable(), targets: z.array(z.object({ target: z.string(), kind: z.string(), ok: z.boolean().nullable() })) }),
   instanceId: z.string().nullable(),
+  /** The intent table this server holds (the master's, replicated), so a server joining learns it at once. */
+  intents: intentTableSchema.nullable(),
   generatedAt: z.number(),
 });
 export type ServerReport = z.infer<typeof serverReportSchema>;

@@ -1,0 +1,236 @@
+/**
+ * One authenticated connection between two agents over a WebSocket (`/api/peer`).
+ *
+ * Handshake: the accepting side sends a random challenge; the dialling side answers with its own nonce and an
+ * HMAC proof over both nonces and its name; the acceptor answers with its proof. Each side thereby proves it
+ * holds the cluster key without sending it. Both then derive a session key from the two nonces. Every frame
+ * after that carries a per-direction sequence number and an HMAC under the session key: a frame replayed on the
+ * same connection fails the sequence check, one replayed on another connection fails the MAC. Any failure
+ * closes the connection and is reported to the caller (who logs it and raises an alert).
+ */
+import { EventEmitter } from 'node:events';
+import WebSocket from 'ws';
+import type { RawData } from 'ws';
+import {
+  PEER_PROTOCOL,
+  peerBodySchema,
+  peerChallengeSchema,
+  peerFrameSchema,
+  peerHelloSchema,
+  peerWelcomeSchema,
+} from '@kumo/shared';
+import type { PeerBody } from '@kumo/shared';
+import type { ClusterKey } from '../crypto/cluster-key.js';
+import { hmacHex, nonce, safeEqualHex } from '../crypto/cluster-key.js';
+
+export class PeerAuthError extends Error {
+  override readonly name = 'PeerAuthError';
+}
+
+const HANDSHAKE_TIMEOUT_MS = 5000;
+const MAX_FRAME_BYTES = 64 * 1024 * 1024;
+
+function proof(key: ClusterKey, role: 'client' | 'server', first: string, second: string, name: string): string {
+  return key.hmac(`${PEER_PROTOCOL}|${role}|${first}|${second}|${name}`);
+}
+
+function parseJson(data: RawData): unknown {
+  const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
+  return JSON.parse(text) as unknown;
+}
+
+/** Waits for the next message on a socket that is still in its handshake. */
+function nextMessage(ws: WebSocket, timeoutMs: number): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => finish(new PeerAuthError('the peer did not complete the handshake in time')), timeoutMs);
+    const onMessage = (data: RawData) => {
+      try {
+        finish(undefined, parseJson(data));
+      } catch {
+        finish(new PeerAuthError('the peer sent a malformed handshake message'));
+      }
+    };
+    const onClose = () => finish(new PeerAuthError('the connection closed during the handshake'));
+    const onError = (e: Error) => finish(new PeerAuthError(`connection error during the handshake: ${e.message}`));
+    function finish(err: Error | undefined, value?: unknown) {
+      clearTimeout(timer);
+      ws.off('message', onMessage);
+      ws.off('close', onClose);
+      ws.off('error', onError);
+      if (err) reject(err);
+      else resolve(value);
+    }
+    ws.on('message', onMessage);
+    ws.on('close', onClose);
+    ws.on('error', onError);
+  });
+}
+
+export interface PeerLinkEvents {
+  body: [PeerBody];
+  close: [string];
+}
+
+export class PeerLink extends EventEmitter<PeerLinkEvents> {
+  private sendSeq = 0;
+  private recvSeq = 0;
+  private closed = false;
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly sessionKey: Buffer,
+    /** The peer's server name, proven by the handshake. */
+    readonly server: string,
+    /** The address the peer connects from (acceptor side) or was dialled at. */
+    readonly address: string,
+    private readonly direction: 'c2s' | 's2c',
+  ) {
+    super();
+    ws.on('message', (data) => this.onFrame(data));
+    ws.on('close', () => this.shutdown('connection closed'));
+    ws.on('error', (e) => this.shutdown(`connection error: ${e.message}`));
+  }
+
+  get open(): boolean {
+    return !this.closed && this.ws.readyState === WebSocket.OPEN;
+  }
+
+  private get recvDirection(): string {
+    return this.direction === 'c2s' ? 's2c' : 'c2s';
+  }
+
+  send(body: PeerBody): boolean {
+    if (!this.open) return false;
+    this.sendSeq += 1;
+    const json = JSON.stringify(body);
+    const mac = hmacHex(this.sessionKey, `${this.direction}|${this.sendSeq}|${json}`);
+    this.ws.send(`{"seq":${this.sendSeq},"mac":"${mac}","body":${json}}`);
+    return true;
+  }
+
+  /** Sends a raw frame as received elsewhere (tests use it to prove that replays are refused). */
+  sendRawForTest(frame: string): void {
+    this.ws.send(frame);
+  }
+
+  close(reason = 'closed'): void {
+    this.shutdown(reason);
+  }
+
+  private onFrame(data: RawData): void {
+    if (this.closed) return;
+    let frame;
+    try {
+      frame = peerFrameSchema.parse(parseJson(data));
+    } catch {
+      this.shutdown('refused a malformed frame');
+      return;
+    }
+    const json = JSON.stringify(frame.body);
+    if (frame.seq !== this.recvSeq + 1) {
+      this.shutdown(`refused a frame out of sequence (got ${frame.seq}, expected ${this.recvSeq + 1}): a replayed or lost message`);
+      return;
+    }
+    if (!safeEqualHex(hmacHex(this.sessionKey, `${this.recvDirection}|${frame.seq}|${json}`), frame.mac)) {
+      this.shutdown('refused a frame with a bad MAC: a replayed or forged message');
+      return;
+    }
+    this.recvSeq = frame.seq;
+    const body = peerBodySchema.safeParse(frame.body);
+    if (!body.success) {
+      this.shutdown('refused a frame whose body is not a known message');
+      return;
+    }
+    this.emit('body', body.data);
+  }
+
+  private shutdown(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      this.ws.close(reason.startsWith('refused') ? 4001 : 1000, reason.slice(0, 120));
+    } catch {
+      this.ws.terminate();
+    }
+    this.emit('close', reason);
+  }
+}
+
+export interface HandshakeOptions {
+  key: ClusterKey;
+  self: string;
+  selfAddress: string;
+}
+
+/** Acceptor side: run the handshake on a fresh socket. Rejects with PeerAuthError (the socket is closed). */
+export async function acceptPeer(ws: WebSocket, remoteAddress: string, opts: HandshakeOptions): Promise<PeerLink> {
+  const serverNonce = nonce();
+  const pending = nextMessage(ws, HANDSHAKE_TIMEOUT_MS);
+  ws.send(JSON.stringify({ type: 'challenge', nonce: serverNonce, server: opts.self }));
+  try {
+    const hello = peerHelloSchema.safeParse(await pending);
+    if (!hello.success) throw new PeerAuthError('the peer did not answer the challenge with a valid hello');
+    const { nonce: clientNonce, server, proof: given } = hello.data;
+    if (!safeEqualHex(proof(opts.key, 'client', serverNonce, clientNonce, server), given)) {
+      throw new PeerAuthError(`the peer calling itself ${server} does not hold the cluster key`);
+    }
+    ws.send(JSON.stringify({ type: 'welcome', server: opts.self, proof: proof(opts.key, 'server', clientNonce, serverNonce, opts.self) }));
+    const sessionKey = Buffer.from(opts.key.hmac(`${PEER_PROTOCOL}|session|${serverNonce}|${clientNonce}`), 'hex');
+    return new PeerLink(ws, sessionKey, server, remoteAddress, 's2c');
+  } catch (e) {
+    const err = e instanceof PeerAuthError ? e : new PeerAuthError(String(e));
+    try {
+      ws.send(JSON.stringify({ type: 'refused', reason: err.message }));
+      ws.close(4001, 'authentication failed');
+    } catch {
+      ws.terminate();
+    }
+    throw err;
+  }
+}
+
+/** Dialling side: connect to `ws://host:port/api/peer` and authenticate both ways. */
+export async function dialPeer(host: string, port: number, opts: HandshakeOptions & { timeoutMs?: number }): Promise<PeerLink> {
+  const ws = new WebSocket(`ws://${host}:${port}/api/peer`, {
+    handshakeTimeout: opts.timeoutMs ?? HANDSHAKE_TIMEOUT_MS,
+    maxPayload: MAX_FRAME_BYTES,
+    perMessageDeflate: false,
+  });
+  const opened = new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', (e) => reject(e));
+    ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode} from ${host}:${port}`)));
+  });
+  const first = nextMessage(ws, opts.timeoutMs ?? HANDSHAKE_TIMEOUT_MS);
+  first.catch(() => undefined);
+  try {
+    await opened;
+    const challenge = peerChallengeSchema.safeParse(await first);
+    if (!challenge.success) throw new PeerAuthError(`${host}:${port} is not a Kumo agent (no valid challenge)`);
+    const clientNonce = nonce();
+    const answer = nextMessage(ws, opts.timeoutMs ?? HANDSHAKE_TIMEOUT_MS);
+    ws.send(
+      JSON.stringify({
+        type: 'hello',
+        nonce: clientNonce,
+        server: opts.self,
+        address: opts.selfAddress,
+        proof: proof(opts.key, 'client', challenge.data.nonce, clientNonce, opts.self),
+      }),
+    );
+    const reply = await answer;
+    const welcome = peerWelcomeSchema.safeParse(reply);
+    if (!welcome.success) {
+      const refused = typeof reply === 'object' && reply !== null && 'reason' in reply ? String((reply).reason) : 'no welcome';
+      throw new PeerAuthError(`${host}:${port} refused the connection: ${refused}`);
+    }
+    if (!safeEqualHex(proof(opts.key, 'server', clientNonce, challenge.data.nonce, welcome.data.server), welcome.data.proof)) {
+      throw new PeerAuthError(`${host}:${port} (calling itself ${welcome.data.server}) does not hold the cluster key`);
+    }
+    const sessionKey = Buffer.from(opts.key.hmac(`${PEER_PROTOCOL}|session|${challenge.data.nonce}|${clientNonce}`), 'hex');
+    return new PeerLink(ws, sessionKey, welcome.data.server, host, 'c2s');
+  } catch (e) {
+    ws.terminate();
+    throw e;
+  }
+}
