@@ -40,13 +40,19 @@ export function startGuide(options: Partial<MockCloudOptions> = {}): Promise<Moc
   });
 }
 
-const TEST_CREDENTIALS = { accessKeyId: 'AKIDTEST', secretAccessKey: 'x' };
+export interface TestCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
 
-export function ec2Client(cloud: MockCloud, credentials = TEST_CREDENTIALS): EC2Client {
+const TEST_CREDENTIALS: TestCredentials = { accessKeyId: 'AKIDTEST', secretAccessKey: 'x' };
+
+export function ec2Client(cloud: Pick<MockCloud, 'url' | 'region'>, credentials = TEST_CREDENTIALS): EC2Client {
   return new EC2Client({ region: cloud.region, endpoint: cloud.url, credentials, maxAttempts: 1 });
 }
 
-export function route53Client(cloud: MockCloud, credentials = TEST_CREDENTIALS): Route53Client {
+export function route53Client(cloud: Pick<MockCloud, 'url'>, credentials = TEST_CREDENTIALS): Route53Client {
   return new Route53Client({ region: 'us-east-1', endpoint: cloud.url, credentials, maxAttempts: 1 });
 }
 

@@ -27,7 +27,8 @@ let ec2: Ec2ClientType;
 const changes: InstanceStateChange[] = [];
 
 beforeAll(async () => {
-  cloud = await startGuide({ onInstanceStateChange: (change) => changes.push(change) });
+  // A stop takes 300 ms so that the calls made while an instance is stopping land in time on a loaded machine.
+  cloud = await startGuide({ instanceStopDelayMs: 300, onInstanceStateChange: (change) => changes.push(change) });
   ec2 = ec2Client(cloud);
 });
 afterEach(() => {
