@@ -56,7 +56,7 @@ export async function runApiCall(
 
   if (rejection) return fail(rejection);
   for (const fault of cloud.faults.take(call.service, call.operation, call.instanceId)) {
-    if (fault.kind === 'latency') await cloud.timers.sleep(fault.delayMs ?? 0);
+    if (fault.kind === 'latency') await cloud.delays.sleep(fault.delayMs ?? 0);
     else if (fault.kind === 'hang') return; // never answered; stop() closes the socket
     else return fail(faultError(call.service, fault));
   }

@@ -44,7 +44,10 @@ export class Cloud {
   state: CloudState;
   readonly events = new EventHub();
   readonly log = new RequestLog();
+  /** State transitions (instances, Route 53 changes): cancelled by reset() and stop(). */
   readonly timers = new Timers();
+  /** Injected latencies of requests in flight: cancelled only by stop(), so a reset does not turn them into hangs. */
+  readonly delays = new Timers();
   readonly faults: FaultRegistry;
   private readonly otherRegions = new Map<string, CloudState>();
   private readonly accessKeys = new Map<string, string>();

@@ -92,6 +92,7 @@ export async function startMockCloud(options: MockCloudOptions): Promise<MockClo
   ];
   const stopAll = async () => {
     cloud.timers.clearAll();
+    cloud.delays.clearAll();
     events.close();
     await Promise.all(cleanups.map((cleanup) => cleanup()));
   };

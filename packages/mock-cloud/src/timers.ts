@@ -1,6 +1,6 @@
 /**
- * Every timer the emulator sets (instance transitions, Route 53 INSYNC, injected latency) goes through
- * here, so that reset() and stop() can cancel them all and leave no handle behind.
+ * Every timer the emulator sets (instance transitions, Route 53 INSYNC, injected latency) goes through a
+ * Timers, so that reset() and stop() can cancel them and leave no handle behind.
  */
 export class Timers {
   private readonly handles = new Set<NodeJS.Timeout>();

@@ -224,7 +224,7 @@ class ImdsListener {
     const fail = (status: number) => answer(status, STATUS_TEXT[status] ?? 'Error');
 
     for (const fault of this.cloud.faults.take('imds', entry.operation, this.instanceId)) {
-      if (fault.kind === 'latency') await this.cloud.timers.sleep(fault.delayMs ?? 0);
+      if (fault.kind === 'latency') await this.cloud.delays.sleep(fault.delayMs ?? 0);
       else if (fault.kind === 'hang') return;
       else {
         entry.errorCode = fault.code ?? 'InternalError';
@@ -276,9 +276,8 @@ export class ImdsServers {
   /** Binds every listener once (so each instance has its port), then keeps only running instances open. */
   async start(): Promise<void> {
     await Promise.all([...this.listeners.values()].map((listener) => listener.setOpen(true)));
-    for (const listener of this.listeners.values()) {
-      if (this.cloud.state.instances.get(listener.instanceId)?.state !== 'running') void listener.setOpen(false);
-    }
+    const notRunning = [...this.listeners.values()].filter((l) => this.cloud.state.instances.get(l.instanceId)?.state !== 'running');
+    await Promise.all(notRunning.map((listener) => listener.setOpen(false)));
     this.unwatch = this.cloud.watchInstances((instance) => {
       void this.listeners.get(instance.id)?.setOpen(instance.state === 'running');
     });

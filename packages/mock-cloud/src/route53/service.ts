@@ -37,7 +37,12 @@ interface Route {
 
 /** Maps method and path (after `/2013-04-01/`) to an operation; accepts a trailing slash, as botocore sends one. */
 function route(method: string, path: string): Route | undefined {
-  const parts = path.replace(/\/+$/, '').split('/').map(decodeURIComponent);
+  let parts: string[];
+  try {
+    parts = path.replace(/\/+$/, '').split('/').map(decodeURIComponent);
+  } catch {
+    return undefined;
+  }
   const [first, id = '', sub, ...rest] = parts;
   if (rest.length > 0) return undefined;
   if (first === 'hostedzone' && parts.length === 1 && method === 'GET') return { operation: 'ListHostedZones', id: '' };
