@@ -55,10 +55,6 @@ export function cidrInside(inner: Cidr, outer: Cidr): boolean {
   return inner.prefix >= outer.prefix && cidrContainsIp(outer, inner.base);
 }
 
-export function cidrOverlaps(a: Cidr, b: Cidr): boolean {
-  return cidrInside(a, b) || cidrInside(b, a);
-}
-
 /** Number of addresses in the block. */
 export function cidrSize(cidr: Cidr): number {
   return 2 ** (32 - cidr.prefix);

@@ -172,7 +172,7 @@ export interface CloudState {
   changes: Map<string, ChangeModel>;
 }
 
-export const DEFAULT_ACCOUNT_ID = '123456789012';
+const DEFAULT_ACCOUNT_ID = '123456789012';
 /** Route 53's default delegation set style; private zones get the same SOA and NS shape. */
 export const DEFAULT_NAME_SERVERS = [
   'ns-1536.awsdns-00.co.uk.',
@@ -186,7 +186,7 @@ export function recordKey(name: string, type: string): string {
 }
 
 /** A stable AWS-shaped ID derived from a seed (`prefix-0` + 16 hex digits). */
-export function derivedId(prefix: string, seed: string): string {
+function derivedId(prefix: string, seed: string): string {
   return `${prefix}-0${createHash('sha256').update(seed).digest('hex').slice(0, 16)}`;
 }
 
@@ -194,11 +194,11 @@ export function randomId(prefix: string): string {
   return `${prefix}-0${randomBytes(8).toString('hex')}`;
 }
 
-export function tagsOf(name: string | undefined, tags: Tags | undefined): Tags {
+function tagsOf(name: string | undefined, tags: Tags | undefined): Tags {
   return { ...(name === undefined ? {} : { Name: name }), ...tags };
 }
 
-export function routeTarget(target: string): RouteTarget {
+function routeTarget(target: string): RouteTarget {
   if (target === 'local') return { kind: 'local' };
   if (target.startsWith('igw-')) return { kind: 'gateway', id: target };
   if (target.startsWith('nat-')) return { kind: 'nat', id: target };

@@ -23,7 +23,7 @@ export function escapeXml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
 }
 
-export function renderElement(tag: string, value: XmlValue): string {
+function renderElement(tag: string, value: XmlValue): string {
   if (value === undefined || value === null) return '';
   if (value instanceof XmlList) {
     return `<${tag}>${value.items.map((item) => renderElement(value.itemTag, item)).join('')}</${tag}>`;
@@ -39,7 +39,7 @@ function isXmlArray(value: XmlValue): value is readonly XmlValue[] {
   return Array.isArray(value);
 }
 
-export function renderMembers(object: XmlObject): string {
+function renderMembers(object: XmlObject): string {
   return Object.entries(object)
     .map(([tag, value]) => renderElement(tag, value))
     .join('');

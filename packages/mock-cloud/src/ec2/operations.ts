@@ -42,7 +42,7 @@ export interface Ec2Call {
 
 type Ec2Handler = (call: Ec2Call) => XmlObject;
 
-export function notFound(code: string, noun: string, ids: readonly string[]): AwsError {
+function notFound(code: string, noun: string, ids: readonly string[]): AwsError {
   return ids.length === 1
     ? new AwsError(code, `The ${noun} ID '${ids[0] ?? ''}' does not exist`)
     : new AwsError(code, `The ${noun} IDs '${ids.join(', ')}' do not exist`);

@@ -3,7 +3,7 @@
  * ec2Query deserializer reads them. Field names follow the EC2 API reference; values that the topology does
  * not describe (security group, AMI details, …) are fixed and plausible.
  */
-import { cidrContainsIp, cidrSize, parseCidr, parseIpv4 } from '../ip.js';
+import { cidrSize, parseCidr } from '../ip.js';
 import {
   addressOn,
   INSTANCE_STATE_CODES,
@@ -297,11 +297,4 @@ export function renderAddress(state: CloudState, address: AddressModel): XmlObje
     instanceId: eni?.instanceId,
     publicIp: address.publicIp,
   };
-}
-
-/** True when the IPv4 `ip` lies in the CIDR text `cidr`. */
-export function ipInCidr(ip: string, cidr: string): boolean {
-  const block = parseCidr(cidr);
-  const value = parseIpv4(ip);
-  return block !== undefined && value !== undefined && cidrContainsIp(block, value);
 }

@@ -12,7 +12,7 @@ import { escapeXml, xmlDocument } from '../xml.js';
 import { EC2_ACTIONS } from './operations.js';
 import { QueryParams } from './query.js';
 
-export const EC2_NAMESPACE = 'http://ec2.amazonaws.com/doc/2016-11-15/';
+const EC2_NAMESPACE = 'http://ec2.amazonaws.com/doc/2016-11-15/';
 
 const ec2Front: ApiFront = {
   errorBody: (error, requestId) =>

@@ -20,7 +20,7 @@ function awsTime(date: Date): string {
 }
 
 /** The metadata of one instance as a tree of paths under `/latest/`. */
-export function metadataTree(cloud: Cloud, instance: InstanceModel): Tree {
+function metadataTree(cloud: Cloud, instance: InstanceModel): Tree {
   const state = cloud.state;
   const enis = instance.eniIds.map((id) => state.enis.get(id)).filter((eni): eni is EniModel => eni !== undefined);
   const primary = enis[0];

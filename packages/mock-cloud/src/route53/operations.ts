@@ -52,7 +52,7 @@ function zoneXml(zone: HostedZoneModel): XmlObject {
   };
 }
 
-export function recordXml(record: RecordSet): XmlObject {
+function recordXml(record: RecordSet): XmlObject {
   return {
     Name: record.name,
     Type: record.type,

@@ -11,7 +11,7 @@ import { accessKeyIdOf } from '../credentials.js';
 import { escapeXml, xmlDocument } from '../xml.js';
 import { ROUTE53_OPERATIONS, summarizeChangeBatch } from './operations.js';
 
-export const ROUTE53_NAMESPACE = 'https://route53.amazonaws.com/doc/2013-04-01/';
+const ROUTE53_NAMESPACE = 'https://route53.amazonaws.com/doc/2013-04-01/';
 
 function route53Front(cloud: Cloud, resource: string): ApiFront {
   return {
