@@ -149,7 +149,13 @@ export class MdcLink {
     if (this.closeInfo) return;
     this.closeInfo = { kind, reason };
     clearInterval(this.timer);
-    this.socket.destroy();
+    if (kind === 'local' || kind === 'error') {
+      // Let frames already written (an AUTH_FAIL, a GOODBYE) reach the peer; end() also uncorks.
+      this.socket.end();
+      setTimeout(() => this.socket.destroy(), 1000).unref();
+    } else {
+      this.socket.destroy();
+    }
     const pending = [...this.pending.values()];
     this.pending.clear();
     for (const p of pending) p.resolve(null);

@@ -1060,6 +1060,7 @@ export class MirrorDisk {
         if (!hs.decision) return;
         decision = hs.decision;
       }
+      if (this.hs === hs) this.hs = null;
       await this.applyDecision(link, peer, decision);
     } finally {
       if (this.hs === hs) this.hs = null;
@@ -1094,7 +1095,8 @@ export class MirrorDisk {
   private async applyDecision(link: MdcLink, peer: StateMessage, d: DecisionMessage): Promise<void> {
     if (link !== this.link || link.isClosed) return;
     const me = this.opts.localServer;
-    this.peerState = peer;
+    // A STATE update sent after the peer applied the decision may already have arrived: keep the newer one.
+    this.peerState ??= peer;
     let flagsBefore = this.sb.flags;
     const persistIfChanged = async (): Promise<void> => {
       if (this.sb.flags !== flagsBefore || this.timesDirty) {
@@ -1383,13 +1385,21 @@ export class MirrorDisk {
   }
 
   private promotionRefusal(force: boolean): MirrorError | null {
+    const refusal = force ? null : this.staleRefusal();
+    if (refusal) return refusal;
+    if (this.conn === 'connected' && this.peerState?.role === 'primary') {
+      const { name } = this;
+      return new MirrorError('PEER_IS_PRIMARY', `${name}: ${this.opts.peerServer} is active; demote it (move the group) before promoting ${this.opts.localServer}`);
+    }
+    return null;
+  }
+
+  /** Why this side's data may not serve as the latest without the operator's force, or null. */
+  private staleRefusal(): MirrorError | null {
     const { name } = this;
     const me = this.opts.localServer;
     const peer = this.opts.peerServer;
-    if (this.conn === 'connected' && this.peerState?.role === 'primary') {
-      return new MirrorError('PEER_IS_PRIMARY', `${name}: ${peer} is active; demote it (move the group) before promoting ${me}`);
-    }
-    if (force) return null;
+    if ((this.sb.flags & SbFlag.SPLIT_BRAIN) !== 0 || this.repl === 'split-brain') return new MirrorError('SPLIT_BRAIN', this.splitBrainMessage());
     if (this.sb.current === 0n && this.repl !== 'sync-source-pending') {
       return new MirrorError(
         'NOT_CONSTRUCTED',
@@ -1397,9 +1407,6 @@ export class MirrorDisk {
           ? `${name}: the initial mirror construction has not run on ${me}; wait for it to copy from ${peer} (or run recover())`
           : `${name}: ${me} has never been mirrored and ${peer} is not connected; start ${peer}, or promote with force to use ${me}'s disk as it is`,
       );
-    }
-    if ((this.sb.flags & SbFlag.SPLIT_BRAIN) !== 0 || this.repl === 'split-brain') {
-      return new MirrorError('SPLIT_BRAIN', this.splitBrainMessage());
     }
     if ((this.sb.flags & SbFlag.INCONSISTENT) !== 0 || this.repl === 'sync-target') {
       return new MirrorError(

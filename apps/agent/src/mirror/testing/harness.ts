@@ -103,7 +103,7 @@ export class EventLog {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiters.delete(check);
-        reject(new Error(`timed out waiting for event ${type}; saw ${this.events.map((e) => e.type).join(', ')}`));
+        reject(new Error(`timed out waiting for event ${type}; saw ${JSON.stringify(this.events)}`));
       }, opts.timeoutMs ?? 10_000);
       const check = (): void => {
         const e = find();
