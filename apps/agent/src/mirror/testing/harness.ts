@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { errorMessage } from '../errors.js';
 import { MirrorDisk } from '../mirror-disk.js';
+import type { StandaloneConfig } from '../standalone.js';
 import type { MirrorDiskOptions, MirrorEvent, MirrorParams } from '../types.js';
 import { TcpProxy } from './tcp-proxy.js';
 
@@ -237,4 +238,22 @@ export async function openPair(opts: {
 
 export function fileSize(p: string): number {
   return fs.statSync(p).size;
+}
+
+/** The standalone runner's config for one side of a layout. */
+export function standaloneConfig(layout: PairLayout, which: 'a' | 'b', sizeBytes: number, params: Partial<MirrorParams> = {}): StandaloneConfig {
+  const o = optionsFor(layout, which, { params });
+  return {
+    name: o.name,
+    localServer: o.localServer,
+    peerServer: o.peerServer,
+    dataPath: o.dataPath,
+    clusterPath: o.clusterPath,
+    createSizeBytes: sizeBytes,
+    listen: o.listen,
+    peer: o.peer,
+    clusterKeyHex: o.clusterKey.toString('hex'),
+    nbdSocketPath: o.nbdSocketPath,
+    params: { ...TEST_PARAMS, ...params },
+  };
 }

@@ -130,6 +130,11 @@ export class NbdTestClient {
     });
   }
 
+  /** Writes raw bytes on the connection (to send a malformed request). */
+  rawWrite(buf: Buffer): void {
+    this.socket.write(buf);
+  }
+
   /** Vanishes without a word (as a crashed client does). */
   destroy(): void {
     this.socket.destroy();
