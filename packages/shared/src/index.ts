@@ -4,6 +4,7 @@ export * from './config/cluster-config.js';
 export * from './config/model.js';
 export * from './config/validate.js';
 export * from './config/defaults.js';
+export { CIDR_RE, IPV4_RE } from './config/primitives.js';
 export * from './types/index.js';
 export * from './status/cluster-status.js';
 export * from './alerts/catalogue.js';

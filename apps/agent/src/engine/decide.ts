@@ -349,8 +349,10 @@ function onHeartbeatDown(s: EngineState, server: string, out: EngineAction[]): v
 function onReport(s: EngineState, report: ServerReport): void {
   const m = s.members[report.server];
   if (!m) return;
-  if (m.view === 'dead' && !m.heartbeat) return; // a late report from a server we buried
+  if (m.view === 'dead' && !m.heartbeat && m.bootId === report.bootId) return; // a late report from a server we buried
   if (m.bootId !== null && report.bootId !== m.bootId && m.heartbeat) return; // stale, from a previous life
+  // A report may arrive before the first heartbeat of a server's new life: keep it for when it does.
+  m.bootId ??= report.bootId;
   m.report = report;
   m.service = report.service;
   if (report.instanceId) m.instanceId = report.instanceId;

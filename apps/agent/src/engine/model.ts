@@ -51,7 +51,7 @@ export interface OrderInFlight {
 /** An operator operation the master is carrying out, answered when its goal is reached or it fails. */
 export interface PendingOp {
   opId: string;
-  operation: Operation | { op: 'cluster.stop'; servers: string[] };
+  operation: Operation;
   /** The server the group must end up on (start / move), if any. */
   goal: { group: string; state: 'online' | 'offline'; server: string | null } | { servers: string[]; state: 'stopped' } | null;
   by: string;
@@ -107,7 +107,7 @@ export type EngineEvent =
   | { type: 'order'; from: string; order: Order }
   | { type: 'exec.done'; order: Order; from: string; ok: boolean; failedResource?: string; message?: string; groups: Record<string, LocalGroup> }
   | { type: 'order.result'; result: OrderResult }
-  | { type: 'operation'; opId: string; operation: Operation | { op: 'cluster.stop'; servers: string[] }; by: string }
+  | { type: 'operation'; opId: string; operation: Operation; by: string }
   | { type: 'monitor.error'; server: string; monitor: string; message: string }
   | { type: 'monitor.normal'; server: string; monitor: string }
   | { type: 'timer'; id: string };

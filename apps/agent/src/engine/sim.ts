@@ -135,7 +135,7 @@ export class ClusterSim {
     return this.run();
   }
 
-  operate(via: string, operation: Operation | { op: 'cluster.stop'; servers: string[] }, opId = `op${this.opResults.size + 1}`): string {
+  operate(via: string, operation: Operation, opId = `op${this.opResults.size + 1}`): string {
     const master = masterOf(this.get(via).state) ?? via;
     this.push(master, { type: 'operation', opId, operation, by: 'test' });
     this.run();

@@ -39,31 +39,66 @@ function parseJson(data: RawData): unknown {
   return JSON.parse(text) as unknown;
 }
 
-/** Waits for the next message on a socket that is still in its handshake. */
-function nextMessage(ws: WebSocket, timeoutMs: number): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => finish(new PeerAuthError('the peer did not complete the handshake in time')), timeoutMs);
-    const onMessage = (data: RawData) => {
+/**
+ * Buffers a socket's messages during the handshake. Several frames can arrive in one TCP read (the peer may
+ * send its first frames right behind the welcome), and ws emits them synchronously, so a per-message promise
+ * would lose them; the queue hands the leftovers to the PeerLink.
+ */
+class HandshakeQueue {
+  private readonly queued: RawData[] = [];
+  private waiter: ((d: RawData | Error) => void) | undefined;
+  private readonly onMessage = (data: RawData) => {
+    if (this.waiter) {
+      const w = this.waiter;
+      this.waiter = undefined;
+      w(data);
+    } else this.queued.push(data);
+  };
+  private readonly onClose = () => this.waiter?.(new PeerAuthError('the connection closed during the handshake'));
+  private readonly onError = (e: Error) => this.waiter?.(new PeerAuthError(`connection error during the handshake: ${e.message}`));
+
+  constructor(private readonly ws: WebSocket) {
+    ws.on('message', this.onMessage);
+    ws.on('close', this.onClose);
+    ws.on('error', this.onError);
+  }
+
+  next(timeoutMs: number): Promise<unknown> {
+    const first = this.queued.shift();
+    const parse = (data: RawData) => {
       try {
-        finish(undefined, parseJson(data));
+        return parseJson(data);
       } catch {
-        finish(new PeerAuthError('the peer sent a malformed handshake message'));
+        throw new PeerAuthError('the peer sent a malformed handshake message');
       }
     };
-    const onClose = () => finish(new PeerAuthError('the connection closed during the handshake'));
-    const onError = (e: Error) => finish(new PeerAuthError(`connection error during the handshake: ${e.message}`));
-    function finish(err: Error | undefined, value?: unknown) {
-      clearTimeout(timer);
-      ws.off('message', onMessage);
-      ws.off('close', onClose);
-      ws.off('error', onError);
-      if (err) reject(err);
-      else resolve(value);
-    }
-    ws.on('message', onMessage);
-    ws.on('close', onClose);
-    ws.on('error', onError);
-  });
+    if (first) return Promise.resolve().then(() => parse(first));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiter = undefined;
+        reject(new PeerAuthError('the peer did not complete the handshake in time'));
+      }, timeoutMs);
+      this.waiter = (d) => {
+        clearTimeout(timer);
+        if (d instanceof Error) reject(d);
+        else {
+          try {
+            resolve(parse(d));
+          } catch (e) {
+            reject(e instanceof Error ? e : new PeerAuthError(String(e)));
+          }
+        }
+      };
+    });
+  }
+
+  /** Stops buffering; returns what arrived after the last handshake message. */
+  detach(): RawData[] {
+    this.ws.off('message', this.onMessage);
+    this.ws.off('close', this.onClose);
+    this.ws.off('error', this.onError);
+    return this.queued.splice(0);
+  }
 }
 
 export interface PeerLinkEvents {
@@ -84,11 +119,15 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
     /** The address the peer connects from (acceptor side) or was dialled at. */
     readonly address: string,
     private readonly direction: 'c2s' | 's2c',
+    /** Frames that arrived together with the end of the handshake. */
+    initial: RawData[] = [],
   ) {
     super();
     ws.on('message', (data) => this.onFrame(data));
     ws.on('close', () => this.shutdown('connection closed'));
     ws.on('error', (e) => this.shutdown(`connection error: ${e.message}`));
+    // Deliver them after the caller has attached its listeners.
+    if (initial.length > 0) setImmediate(() => initial.forEach((d) => this.onFrame(d)));
   }
 
   get open(): boolean {
@@ -165,7 +204,9 @@ export interface HandshakeOptions {
 /** Acceptor side: run the handshake on a fresh socket. Rejects with PeerAuthError (the socket is closed). */
 export async function acceptPeer(ws: WebSocket, remoteAddress: string, opts: HandshakeOptions): Promise<PeerLink> {
   const serverNonce = nonce();
-  const pending = nextMessage(ws, HANDSHAKE_TIMEOUT_MS);
+  const queue = new HandshakeQueue(ws);
+  const pending = queue.next(HANDSHAKE_TIMEOUT_MS);
+  pending.catch(() => undefined);
   ws.send(JSON.stringify({ type: 'challenge', nonce: serverNonce, server: opts.self }));
   try {
     const hello = peerHelloSchema.safeParse(await pending);
@@ -176,8 +217,9 @@ export async function acceptPeer(ws: WebSocket, remoteAddress: string, opts: Han
     }
     ws.send(JSON.stringify({ type: 'welcome', server: opts.self, proof: proof(opts.key, 'server', clientNonce, serverNonce, opts.self) }));
     const sessionKey = Buffer.from(opts.key.hmac(`${PEER_PROTOCOL}|session|${serverNonce}|${clientNonce}`), 'hex');
-    return new PeerLink(ws, sessionKey, server, remoteAddress, 's2c');
+    return new PeerLink(ws, sessionKey, server, remoteAddress, 's2c', queue.detach());
   } catch (e) {
+    queue.detach();
     const err = e instanceof PeerAuthError ? e : new PeerAuthError(String(e));
     try {
       ws.send(JSON.stringify({ type: 'refused', reason: err.message }));
@@ -201,14 +243,14 @@ export async function dialPeer(host: string, port: number, opts: HandshakeOption
     ws.once('error', (e) => reject(e));
     ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode} from ${host}:${port}`)));
   });
-  const first = nextMessage(ws, opts.timeoutMs ?? HANDSHAKE_TIMEOUT_MS);
-  first.catch(() => undefined);
+  const queue = new HandshakeQueue(ws);
   try {
     await opened;
-    const challenge = peerChallengeSchema.safeParse(await first);
+    const challenge = peerChallengeSchema.safeParse(await queue.next(opts.timeoutMs ?? HANDSHAKE_TIMEOUT_MS));
     if (!challenge.success) throw new PeerAuthError(`${host}:${port} is not a Kumo agent (no valid challenge)`);
     const clientNonce = nonce();
-    const answer = nextMessage(ws, opts.timeoutMs ?? HANDSHAKE_TIMEOUT_MS);
+    const answer = queue.next(opts.timeoutMs ?? HANDSHAKE_TIMEOUT_MS);
+    answer.catch(() => undefined);
     ws.send(
       JSON.stringify({
         type: 'hello',
@@ -228,8 +270,9 @@ export async function dialPeer(host: string, port: number, opts: HandshakeOption
       throw new PeerAuthError(`${host}:${port} (calling itself ${welcome.data.server}) does not hold the cluster key`);
     }
     const sessionKey = Buffer.from(opts.key.hmac(`${PEER_PROTOCOL}|session|${challenge.data.nonce}|${clientNonce}`), 'hex');
-    return new PeerLink(ws, sessionKey, welcome.data.server, host, 'c2s');
+    return new PeerLink(ws, sessionKey, welcome.data.server, host, 'c2s', queue.detach());
   } catch (e) {
+    queue.detach();
     ws.terminate();
     throw e;
   }

@@ -26,15 +26,15 @@ export interface ConfigError {
   readonly message: Msg;
 }
 
-/** A config that passed validation: monitors' common settings and resources' timeouts are all filled. */
-export type ValidConfig = ClusterConfig & {
-  readonly groups: (ClusterConfig['groups'][number] & {
-    readonly resources: (ResourceConfig & { readonly timeouts: { activateS: number; deactivateS: number } })[];
-  })[];
-  readonly monitors: (MonitorConfig & {
-    readonly common: Required<Omit<MonitorConfig['common'], 'target'>> & { readonly target?: string };
-  })[];
+/** A resource that passed validation: its timeouts are filled from the type's defaults. */
+export type ValidResource = ResourceConfig & { readonly timeouts: { activateS: number; deactivateS: number } };
+export type ValidGroup = Omit<ClusterConfig['groups'][number], 'resources'> & { readonly resources: ValidResource[] };
+/** A monitor that passed validation: its common settings are filled from the type's defaults. */
+export type ValidMonitor = Omit<MonitorConfig, 'common'> & {
+  readonly common: { [K in keyof Omit<MonitorConfig['common'], 'target'>]-?: Exclude<MonitorConfig['common'][K], undefined> } & { readonly target?: string };
 };
+/** A config that passed validation, every default filled. */
+export type ValidConfig = Omit<ClusterConfig, 'groups' | 'monitors'> & { readonly groups: ValidGroup[]; readonly monitors: ValidMonitor[] };
 
 export type ValidationResult = { ok: true; config: ValidConfig } | { ok: false; errors: ConfigError[] };
 

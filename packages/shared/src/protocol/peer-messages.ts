@@ -128,6 +128,8 @@ export const operationSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('group.move'), group: z.string(), server: z.string().optional() }),
   z.object({ op: z.literal('resource.start'), resource: z.string(), server: z.string().optional() }),
   z.object({ op: z.literal('resource.stop'), resource: z.string() }),
+  /** Stop the cluster service on these servers: their groups stop (no failover), then the service. */
+  z.object({ op: z.literal('cluster.stop'), servers: z.array(z.string()) }),
 ]);
 export type Operation = z.infer<typeof operationSchema>;
 

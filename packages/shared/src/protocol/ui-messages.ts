@@ -79,7 +79,15 @@ const whatIfFault = z.discriminatedUnion('kind', [
 ]);
 
 export const METHODS = {
-  'session.login': method('public', z.object({ password: z.string() }), z.object({ role: z.enum(['operate', 'reference']), expiresAt: z.number() })),
+  /**
+   * Log in with a password, resume with a session token (valid on every server of the cluster), or — for the
+   * `kumo` CLI on the server itself — with the local token file only root can read.
+   */
+  'session.login': method(
+    'public',
+    z.object({ password: z.string().max(1024).optional(), token: z.string().max(2048).optional(), localToken: z.string().max(256).optional() }),
+    z.object({ role: z.enum(['operate', 'reference']), expiresAt: z.number(), token: z.string() }),
+  ),
   'session.logout': method('public', none, ok),
   'session.info': method(
     'public',
