@@ -9,6 +9,7 @@
  * Failures carry CLUSTERPRO's numeric code and text: `(5 : The vpc ID 'vpc-…' does not exist)`.
  */
 import type { MonitorTypeId, ResourceTypeId } from '@kumo/shared';
+import type { AwsApi } from '../aws/api.js';
 import type { Host } from '../host/host.js';
 import type { Logger } from '../util/log.js';
 
@@ -39,7 +40,7 @@ export interface DriverServices {
   host: Host;
   log: Logger;
   /** AWS access for the AWS types (clients, this instance's identity, rate limiting). */
-  aws?: unknown;
+  aws?: AwsApi;
   /** The mirror disks of this server (for md, mdw, mdnw). */
   mirrors?: unknown;
 }
