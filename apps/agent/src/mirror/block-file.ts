@@ -95,6 +95,26 @@ export class BlockFile {
     });
   }
 
+  /** pwritev of a scatter list at `offset`; loops on short writes. */
+  writev(offset: number, parts: readonly Uint8Array[]): Promise<void> {
+    if (parts.length === 1 && parts[0]) return this.write(offset, parts[0]);
+    return new Promise((resolve, reject) => {
+      const step = (list: readonly Uint8Array[], at: number): void => {
+        const total = list.reduce((s, p) => s + p.length, 0);
+        if (total === 0) {
+          resolve();
+          return;
+        }
+        fs.writev(this.fd, list as Uint8Array[], at, (err, n) => {
+          if (err) reject(ioError('write', this.path, err));
+          else if (n >= total) resolve();
+          else step(skipBytes(list, n), at + n);
+        });
+      };
+      step(parts, offset);
+    });
+  }
+
   async writeZeroes(offset: number, length: number): Promise<void> {
     let done = 0;
     while (done < length) {
@@ -119,6 +139,20 @@ export class BlockFile {
     this.closed = true;
     await this.handle.close();
   }
+}
+
+function skipBytes(list: readonly Uint8Array[], n: number): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  let skip = n;
+  for (const p of list) {
+    if (skip >= p.length) {
+      skip -= p.length;
+      continue;
+    }
+    out.push(skip > 0 ? p.subarray(skip) : p);
+    skip = 0;
+  }
+  return out;
 }
 
 /** Linux's encoding of dev_t (glibc gnu_dev_major/minor). */

@@ -41,6 +41,25 @@ export class ChunkQueue {
     return out;
   }
 
+  /**
+   * Removes the next `n` bytes as zero-copy views of the received chunks: for payloads that go straight to
+   * pwritev and writev (NBD writes, replicated writes), so a 1 MiB write is never copied in user space.
+   */
+  takeList(n: number): Buffer[] {
+    if (n > this.total) throw new RangeError(`takeList(${n}) with ${this.total} bytes queued`);
+    const out: Buffer[] = [];
+    let left = n;
+    while (left > 0) {
+      const c = this.chunks[0];
+      if (!c) break;
+      const m = Math.min(c.length - this.head, left);
+      out.push(c.subarray(this.head, this.head + m));
+      this.advance(m);
+      left -= m;
+    }
+    return out;
+  }
+
   /** Returns the next `n` bytes without consuming them (a copy when they span chunks). */
   peek(n: number): Buffer {
     if (n > this.total) throw new RangeError(`peek(${n}) with ${this.total} bytes queued`);

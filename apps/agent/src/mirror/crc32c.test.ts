@@ -19,3 +19,24 @@ describe('crc32c', () => {
     }
   });
 });
+
+describe('crc32c alignment and lists', () => {
+  it('gives the same result at every byte offset and over lists', async () => {
+    const { crc32cList } = await import('./crc32c.js');
+    const base = Buffer.alloc(300);
+    for (let i = 0; i < base.length; i += 1) base[i] = (i * 37 + 11) & 0xff;
+    const slow = (b: Uint8Array): number => {
+      let c = ~0;
+      for (const v of b) {
+        c ^= v;
+        for (let k = 0; k < 8; k += 1) c = c & 1 ? (c >>> 1) ^ 0x82f63b78 : c >>> 1;
+      }
+      return ~c >>> 0;
+    };
+    for (let off = 0; off < 9; off += 1) {
+      const view = base.subarray(off, off + 200 + off);
+      expect(crc32c(view)).toBe(slow(view));
+      expect(crc32cList([view.subarray(0, 5), view.subarray(5, 77), view.subarray(77)])).toBe(slow(view));
+    }
+  });
+});

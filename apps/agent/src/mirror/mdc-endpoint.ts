@@ -13,7 +13,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import net from 'node:net';
 import { errorMessage } from './errors.js';
 import { MdcLink, type LinkTimings } from './mdc-link.js';
-import { type AuthHello, type Frame, FrameType, authFailSchema, authHelloSchema, parsePayload } from './mdc-protocol.js';
+import { type AuthHello, type Frame, FrameType, authFailSchema, authHelloSchema, frameBytes, parsePayload } from './mdc-protocol.js';
 
 export type AuthFailure =
   | { kind: 'bad-proof'; remote: string; message: string }
@@ -259,7 +259,7 @@ async function authenticate(
   const expect = async (type: number): Promise<Frame> => {
     const f = await next();
     if (f.type === FrameType.AUTH_FAIL) {
-      const why = parsePayload(authFailSchema, f.payload)?.reason ?? 'no reason given';
+      const why = parsePayload(authFailSchema, frameBytes(f))?.reason ?? 'no reason given';
       throw new AuthError({ kind: 'rejected-by-peer', remote, message: `the peer refused this server: ${why}` });
     }
     if (f.type !== type) fail({ kind: 'protocol', remote, message: `unexpected frame type ${f.type} during authentication` });
@@ -267,7 +267,7 @@ async function authenticate(
   };
 
   link.sendJson(FrameType.AUTH_HELLO, hello);
-  const peerHello = parsePayload(authHelloSchema, (await expect(FrameType.AUTH_HELLO)).payload);
+  const peerHello = parsePayload(authHelloSchema, frameBytes(await expect(FrameType.AUTH_HELLO)));
   if (!peerHello) return fail({ kind: 'protocol', remote, message: 'malformed authentication hello' });
   if (peerHello.resource !== opts.resource || peerHello.server !== opts.peerServer || peerHello.peer !== opts.localServer) {
     return fail({
@@ -280,7 +280,7 @@ async function authenticate(
   const role = dialer ? 'dialer' : 'acceptor';
   const peerRole = dialer ? 'acceptor' : 'dialer';
   link.send(FrameType.AUTH_PROOF, 0, 0, 0, authProof(opts.key, role, peerNonce, nonce, opts.localServer, opts.peerServer, opts.resource));
-  const proof = (await expect(FrameType.AUTH_PROOF)).payload;
+  const proof = frameBytes(await expect(FrameType.AUTH_PROOF));
   const want = authProof(opts.key, peerRole, nonce, peerNonce, opts.peerServer, opts.localServer, opts.resource);
   if (proof.length !== want.length || !timingSafeEqual(proof, want)) {
     fail({ kind: 'bad-proof', remote, message: `${remote} (claiming to be ${peerHello.server}) failed the cluster-key check` });

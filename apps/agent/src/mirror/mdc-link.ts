@@ -12,7 +12,7 @@
 import type net from 'node:net';
 import { errorMessage } from './errors.js';
 import { TickBatcher } from './socket-batch.js';
-import { type Frame, FrameDecoder, FrameError, FrameFlag, FrameType, encodeHeader, jsonPayload } from './mdc-protocol.js';
+import { type Frame, FrameDecoder, FrameError, FrameFlag, FrameType, type Payload, encodeHeader, jsonPayload } from './mdc-protocol.js';
 
 export interface LinkTimings {
   ackTimeoutMs: number;
@@ -113,10 +113,14 @@ export class MdcLink {
   }
 
   /** Sends a frame; returns its seq, or -1 when the link is closed. */
-  send(type: number, flags = 0, offset = 0, arg = 0, payload: Uint8Array | null = null, seq = this.nextSeq++): number {
+  send(type: number, flags = 0, offset = 0, arg = 0, payload: Payload = null, seq = this.nextSeq++): number {
     if (this.closeInfo || this.socket.destroyed) return -1;
     this.out.write(encodeHeader(type, flags, seq, offset, arg, payload));
-    if (payload && payload.length > 0) this.out.write(payload);
+    if (payload instanceof Uint8Array) {
+      if (payload.length > 0) this.out.write(payload);
+    } else if (payload) {
+      for (const p of payload) if (p.length > 0) this.out.write(p);
+    }
     return seq;
   }
 
@@ -125,7 +129,7 @@ export class MdcLink {
   }
 
   /** Sends a request frame and waits for the reply with the same seq (null if the link dies first). */
-  request(type: number, flags = 0, offset = 0, arg = 0, payload: Uint8Array | null = null): Promise<Frame | null> {
+  request(type: number, flags = 0, offset = 0, arg = 0, payload: Payload = null): Promise<Frame | null> {
     if (this.closeInfo) return Promise.resolve(null);
     const seq = this.nextSeq++;
     return new Promise((resolve) => {
@@ -141,7 +145,7 @@ export class MdcLink {
     return this.request(type, flags, 0, arg, jsonPayload(value));
   }
 
-  reply(to: Frame, arg = 0, payload: Uint8Array | null = null): void {
+  reply(to: Frame, arg = 0, payload: Payload = null): void {
     this.send(to.type, FrameFlag.REPLY, to.offset, arg, payload, to.seq);
   }
 

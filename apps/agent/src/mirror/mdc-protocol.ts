@@ -12,9 +12,10 @@
  */
 import { z } from 'zod';
 import { ChunkQueue } from './chunk-queue.js';
-import { crc32c } from './crc32c.js';
+import { crc32c, crc32cList } from './crc32c.js';
 
 export const HEADER_BYTES = 36;
+const EMPTY = Buffer.alloc(0);
 const MAGIC = 0x4b4d4443;
 export const MAX_PAYLOAD_BYTES = 64 * 1024 * 1024;
 
@@ -54,17 +55,28 @@ export interface Frame {
   seq: number;
   offset: number;
   arg: number;
-  payload: Buffer;
+  /** The payload as received: zero-copy views of socket chunks. Use frameBytes() for one buffer. */
+  parts: readonly Buffer[];
+  length: number;
 }
 
-export function encodeHeader(
-  type: number,
-  flags: number,
-  seq: number,
-  offset: number,
-  arg: number,
-  payload: Uint8Array | null,
-): Buffer {
+/** A frame's payload as one buffer (copied only when it arrived in several chunks). */
+export function frameBytes(f: Frame): Buffer {
+  if (f.parts.length === 1 && f.parts[0]) return f.parts[0];
+  return f.parts.length === 0 ? EMPTY : Buffer.concat(f.parts, f.length);
+}
+
+export type Payload = Uint8Array | readonly Uint8Array[] | null;
+
+export function payloadLength(p: Payload): number {
+  if (!p) return 0;
+  if (p instanceof Uint8Array) return p.length;
+  let n = 0;
+  for (const x of p) n += x.length;
+  return n;
+}
+
+export function encodeHeader(type: number, flags: number, seq: number, offset: number, arg: number, payload: Payload): Buffer {
   const h = Buffer.allocUnsafe(HEADER_BYTES);
   h.writeUInt32BE(MAGIC, 0);
   h.writeUInt8(type, 4);
@@ -73,10 +85,11 @@ export function encodeHeader(
   writeU64(h, 8, seq);
   writeU64(h, 16, offset);
   h.writeUInt32BE(arg >>> 0, 24);
-  const len = payload?.length ?? 0;
+  const len = payloadLength(payload);
   h.writeUInt32BE(len, 28);
   let crc = crc32c(h, 0, 0, 32);
-  if (payload && len > 0) crc = crc32c(payload, crc);
+  if (payload instanceof Uint8Array) crc = crc32c(payload, crc);
+  else if (payload) crc = crc32cList(payload, crc);
   h.writeUInt32BE(crc, 32);
   return h;
 }
@@ -110,9 +123,8 @@ export class FrameDecoder {
       const len = h.readUInt32BE(28);
       if (this.queue.length < len) return;
       this.header = null;
-      const payload = len > 0 ? this.queue.take(len) : EMPTY;
-      let crc = crc32c(h, 0, 0, 32);
-      if (len > 0) crc = crc32c(payload, crc);
+      const parts = len > 0 ? this.queue.takeList(len) : [];
+      const crc = crc32cList(parts, crc32c(h, 0, 0, 32));
       if (crc !== h.readUInt32BE(32)) throw new FrameError('crc', `CRC32C mismatch on a type ${h.readUInt8(4)} frame`);
       onFrame({
         type: h.readUInt8(4),
@@ -120,13 +132,12 @@ export class FrameDecoder {
         seq: readU64(h, 8),
         offset: readU64(h, 16),
         arg: h.readUInt32BE(24),
-        payload,
+        parts,
+        length: len,
       });
     }
   }
 }
-
-const EMPTY = Buffer.alloc(0);
 
 export function readU64(b: Buffer, off: number): number {
   return b.readUInt32BE(off) * 0x100000000 + b.readUInt32BE(off + 4);

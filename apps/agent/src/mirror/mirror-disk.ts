@@ -27,6 +27,7 @@ import {
   FrameType,
   type StateMessage,
   decisionSchema,
+  frameBytes,
   hexToUuid,
   jsonPayload,
   parsePayload,
@@ -227,7 +228,7 @@ export class MirrorDisk {
       size: this.sizeBytes,
       exportRefusal: () => this.exportRefusal(),
       read: (offset, into, intoOffset, length) => this.appRead(offset, into, intoOffset, length),
-      write: (offset, payload, fua) => this.appWrite(offset, payload.length, payload, fua),
+      write: (offset, parts, length, fua) => this.appWrite(offset, length, parts, fua),
       writeZeroes: (offset, length, fua) => this.appWrite(offset, length, null, fua),
       trim: (offset, length, fua) => this.appTrim(offset, length, fua),
       flush: () => this.appFlush(),
@@ -296,7 +297,7 @@ export class MirrorDisk {
           const link = this.link;
           const reply = await link.request(FrameType.ROLE_REQ);
           if (reply && reply.arg !== 0) {
-            const why = parsePayload(reasonSchema, reply.payload)?.reason ?? 'the peer is primary';
+            const why = parsePayload(reasonSchema, frameBytes(reply))?.reason ?? 'the peer is primary';
             refusal = new MirrorError('PEER_IS_PRIMARY', `${this.name}: cannot promote ${this.opts.localServer}: ${why}. Demote ${this.opts.peerServer} first.`);
           } else if (!reply) {
             // The link died while we asked: decide again as a disconnected server.
@@ -586,7 +587,7 @@ export class MirrorDisk {
   }
 
   /** WRITE (payload) and WRITE_ZEROES (payload null). */
-  private async appWrite(offset: number, length: number, payload: Buffer | null, fua: boolean): Promise<void> {
+  private async appWrite(offset: number, length: number, payload: readonly Buffer[] | null, fua: boolean): Promise<void> {
     if (this.role !== 'primary') throw shutdown();
     while (this.writeGate.wait) await this.writeGate.wait;
     this.writes.enter();
@@ -617,7 +618,7 @@ export class MirrorDisk {
         : null;
       let localError: unknown = null;
       try {
-        if (payload) await this.data.write(offset, payload);
+        if (payload) await this.data.writev(offset, payload);
         else await this.data.writeZeroes(offset, length);
         if (fua) await this.data.sync();
       } catch (err) {
@@ -880,7 +881,7 @@ export class MirrorDisk {
         this.applyResyncData(link, f);
         return;
       case FrameType.STATE: {
-        const msg = parsePayload(stateSchema, f.payload);
+        const msg = parsePayload(stateSchema, frameBytes(f));
         if (!msg) return this.protocolError(link, 'malformed STATE');
         if ((f.flags & FrameFlag.HANDSHAKE) !== 0 && this.hs) {
           this.hs.peerState = msg;
@@ -892,8 +893,8 @@ export class MirrorDisk {
       }
       case FrameType.BITMAP: {
         const hs = this.hs;
-        if (!hs || f.offset + f.payload.length > hs.peerBits.length) return this.protocolError(link, 'unexpected BITMAP');
-        hs.peerBits.set(f.payload, f.offset);
+        if (!hs || f.offset + f.length > hs.peerBits.length) return this.protocolError(link, 'unexpected BITMAP');
+        hs.peerBits.set(frameBytes(f), f.offset);
         return;
       }
       case FrameType.BITMAP_END:
@@ -902,7 +903,7 @@ export class MirrorDisk {
         this.hs.wake?.();
         return;
       case FrameType.DECISION: {
-        const msg = parsePayload(decisionSchema, f.payload);
+        const msg = parsePayload(decisionSchema, frameBytes(f));
         if (!msg || !this.hs) return this.protocolError(link, 'unexpected or malformed DECISION');
         this.hs.decision = msg;
         this.hs.wake?.();
@@ -950,7 +951,7 @@ export class MirrorDisk {
   /** The standby applies a replicated write, in arrival order for overlapping ranges. */
   private applyPeerWrite(link: MdcLink, f: Frame): void {
     const zeroes = f.type === FrameType.ZEROES;
-    const length = zeroes ? f.arg : f.payload.length;
+    const length = zeroes ? f.arg : f.length;
     if (this.role === 'primary') {
       link.reply(f, ERRNO.EPERM);
       link.close('error', `${this.opts.peerServer} sent a write while ${this.opts.localServer} is primary`);
@@ -964,7 +965,7 @@ export class MirrorDisk {
       let errno = 0;
       try {
         if (zeroes) await this.data.writeZeroes(f.offset, length);
-        else await this.data.write(f.offset, f.payload);
+        else await this.data.writev(f.offset, f.parts);
         if ((f.flags & FrameFlag.FUA) !== 0) await this.data.sync();
         this.lastWriteAt = this.now();
         this.counters.peerWritesApplied += 1;
@@ -986,7 +987,7 @@ export class MirrorDisk {
       link.reply(f, ERRNO.EPERM);
       return;
     }
-    const length = f.payload.length;
+    const length = f.length;
     if (f.offset % BLOCK_BYTES !== 0 || f.offset + length > this.sizeBytes) {
       link.reply(f, ERRNO.EINVAL);
       return;
@@ -994,7 +995,7 @@ export class MirrorDisk {
     void this.locks.acquire(f.offset, f.offset + length).then(async (release) => {
       let errno = 0;
       try {
-        await this.data.write(f.offset, f.payload);
+        await this.data.writev(f.offset, f.parts);
         this.lastWriteAt = this.now();
         this.oos.clearRange(f.offset / BLOCK_BYTES, Math.ceil((f.offset + length) / BLOCK_BYTES));
         this.counters.recoveryBytesReceived += length;
@@ -1274,7 +1275,7 @@ export class MirrorDisk {
   }
 
   private async onSyncStart(link: MdcLink, f: Frame): Promise<void> {
-    const msg = parsePayload(syncStartSchema, f.payload);
+    const msg = parsePayload(syncStartSchema, frameBytes(f));
     if (link !== this.link || link.isClosed) return;
     if (!msg || this.role === 'primary' || this.repl !== 'sync-target-pending') {
       link.reply(f, 1);

@@ -23,7 +23,8 @@ export interface NbdBackend {
   /** null when the export may be opened; otherwise the message sent with ERR_POLICY. */
   exportRefusal(): string | null;
   read(offset: number, into: Buffer, intoOffset: number, length: number): Promise<void>;
-  write(offset: number, data: Buffer, fua: boolean): Promise<void>;
+  /** `data` is a scatter list (zero-copy views of the received chunks) of `length` bytes in total. */
+  write(offset: number, data: readonly Buffer[], length: number, fua: boolean): Promise<void>;
   writeZeroes(offset: number, length: number, fua: boolean): Promise<void>;
   trim(offset: number, length: number, fua: boolean): Promise<void>;
   flush(): Promise<void>;
@@ -491,8 +492,7 @@ class NbdConnection {
         return false;
       }
       this.pendingWrite = null;
-      const data = this.queue.take(req.length);
-      this.dispatch(req, data);
+      this.dispatch(req, this.queue.takeList(req.length));
     } else if (req.type === NbdCmd.DISC) {
       this.disconnectRequested = true;
       this.maybeFinishDisconnect();
@@ -504,7 +504,7 @@ class NbdConnection {
     return true;
   }
 
-  private dispatch(req: PendingRequest, data: Buffer | null): void {
+  private dispatch(req: PendingRequest, data: Buffer[] | null): void {
     const backend = this.opts.backend;
     const { offset, length } = req;
     const fua = (req.flags & CMD_FLAG_FUA) !== 0;
@@ -526,7 +526,7 @@ class NbdConnection {
           this.reply(req, ERRNO.ENOSPC);
           return;
         }
-        op = backend.write(offset, data ?? Buffer.alloc(0), fua).then(() => null);
+        op = backend.write(offset, data ?? [], length, fua).then(() => null);
         break;
       case NbdCmd.FLUSH:
         op = backend.flush().then(() => null);

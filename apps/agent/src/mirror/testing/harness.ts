@@ -241,7 +241,13 @@ export function fileSize(p: string): number {
 }
 
 /** The standalone runner's config for one side of a layout. */
-export function standaloneConfig(layout: PairLayout, which: 'a' | 'b', sizeBytes: number, params: Partial<MirrorParams> = {}): StandaloneConfig {
+export function standaloneConfig(
+  layout: PairLayout,
+  which: 'a' | 'b',
+  sizeBytes: number,
+  params: Partial<MirrorParams> = {},
+  base: Partial<MirrorParams> = TEST_PARAMS,
+): StandaloneConfig {
   const o = optionsFor(layout, which, { params });
   return {
     name: o.name,
@@ -254,6 +260,6 @@ export function standaloneConfig(layout: PairLayout, which: 'a' | 'b', sizeBytes
     peer: o.peer,
     clusterKeyHex: o.clusterKey.toString('hex'),
     nbdSocketPath: o.nbdSocketPath,
-    params: { ...TEST_PARAMS, ...params },
+    params: { ...base, ...params },
   };
 }
