@@ -268,6 +268,27 @@ describe('MirrorDisk pair', { timeout: 20_000 }, () => {
     expect(a.status().counters.authFailures).toBeGreaterThan(1);
   });
 
+  it('persists write intent before writing, then retires idle regions and caps the active set', async () => {
+    pair = await openPair({
+      dir,
+      net: NET,
+      n: 120,
+      sizeBytes: SIZE,
+      params: { initialCopy: false, checkpointIntervalMs: 100 },
+      paramsA: { writeIntentIdleMs: 60_000, maxActiveRegions: 2 },
+    });
+    await normal(pair);
+    await pair.a.promote();
+    const c = await client(pair);
+    for (let r = 0; r < 6; r += 1) await c.write(r * 256 * 1024, Buffer.alloc(4096, r)); // six 256 KiB regions
+    const st = pair.a.status();
+    expect(st.counters.writeIntentActivations).toBe(6);
+    expect(st.activeRegions).toBe(6);
+    await waitFor(() => pair?.a.status().activeRegions === 2, 'active set capped at 2');
+    await c.write(5 * 256 * 1024 + 8192, Buffer.alloc(4096, 9)); // the most recent region is still active
+    expect(pair.a.status().counters.writeIntentActivations).toBe(6);
+  });
+
   it('a never-constructed side alone refuses to promote without force', async () => {
     const layout = pairLayout(dir, NET, 110, false);
     const log = new EventLog();

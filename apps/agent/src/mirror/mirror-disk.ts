@@ -115,7 +115,8 @@ export class MirrorDisk {
   private readonly wi: Bitmap;
   private readonly wiState: Uint8Array;
   private readonly wiInflight: Int32Array;
-  private readonly wiTouched: Uint8Array;
+  /** performance.now() of each region's last write start. */
+  private readonly wiLastTouch: Float64Array;
   private readonly wiPending = new Set<number>();
   private readonly wiFlusher: Coalescer;
   private readonly checkpointer: Coalescer;
@@ -198,7 +199,7 @@ export class MirrorDisk {
     this.wi = new Bitmap(this.regions, wiBytes);
     this.wiState = new Uint8Array(this.regions);
     this.wiInflight = new Int32Array(this.regions);
-    this.wiTouched = new Uint8Array(this.regions);
+    this.wiLastTouch = new Float64Array(this.regions);
     this.lastWriteAt = sb.lastUpdateTime;
     this.wiFlusher = new Coalescer(() => this.flushWriteIntent());
     this.checkpointer = new Coalescer(() => this.runCheckpoint());
@@ -513,8 +514,7 @@ export class MirrorDisk {
         this.sb.flags &= ~SbFlag.PRIMARY;
         try {
           await this.checkpointer.request();
-          // Nothing is in flight any more: every write-intent region can be retired.
-          await this.retireIdleRegions(true);
+          await this.retireAllRegions();
           this.sb.lastUpdateTime = this.lastWriteAt;
           await this.cp.writeSuperblock(this.sb);
         } finally {
@@ -597,11 +597,12 @@ export class MirrorDisk {
     let release: (() => void) | null = null;
     try {
       release = await this.locks.acquire(offset, end);
+      const t = performance.now();
       for (let r = r0; r < r1; r += 1) {
         this.wiInflight[r] = (this.wiInflight[r] ?? 0) + 1;
-        this.wiTouched[r] = 1;
+        this.wiLastTouch[r] = t;
       }
-      this.lastAppIo = performance.now();
+      this.lastAppIo = t;
       this.counters.writes += 1;
       this.counters.writeBytes += length;
       if (fua) this.counters.fuaWrites += 1;
@@ -733,20 +734,26 @@ export class MirrorDisk {
   }
 
   /**
-   * Persists the out-of-sync bitmap, then retires write-intent regions that have been idle for a whole
-   * interval: their writes are complete and their out-of-sync bits are now on disk.
+   * Persists the out-of-sync bitmap, then retires write-intent regions that are idle: no write in flight and
+   * none for writeIntentIdleMs, or the least recently written idle ones beyond maxActiveRegions. Their
+   * writes are complete and their out-of-sync bits are on disk by then, so a crash cannot lose them.
    */
   private async runCheckpoint(): Promise<void> {
-    const candidates: number[] = [];
+    const now = performance.now();
+    const idle: { r: number; touched: number }[] = [];
+    let active = 0;
     for (let r = this.wi.nextSet(0); r >= 0; r = this.wi.nextSet(r + 1)) {
-      if (this.wiState[r] === WI_ACTIVE && this.wiInflight[r] === 0 && this.wiTouched[r] === 0) candidates.push(r);
+      active += 1;
+      if (this.wiState[r] === WI_ACTIVE && this.wiInflight[r] === 0) idle.push({ r, touched: this.wiLastTouch[r] ?? 0 });
     }
-    this.wiTouched.fill(0);
-    const pages = this.oos.takeDirtyPages();
-    await this.cp.writeBitmapPages('oos', this.oos, pages);
+    idle.sort((x, y) => x.touched - y.touched);
+    const overCap = Math.max(0, active - this.params.maxActiveRegions);
+    const candidates = idle.filter((x, i) => i < overCap || now - x.touched >= this.params.writeIntentIdleMs);
+    await this.cp.writeBitmapPages('oos', this.oos, this.oos.takeDirtyPages());
     let cleared = false;
-    for (const r of candidates) {
-      if (this.wiState[r] === WI_ACTIVE && this.wiInflight[r] === 0 && this.wiTouched[r] === 0) {
+    for (const { r, touched } of candidates) {
+      // A write that started since the selection keeps its region.
+      if (this.wiState[r] === WI_ACTIVE && this.wiInflight[r] === 0 && this.wiLastTouch[r] === touched) {
         this.wiState[r] = WI_CLEAN;
         this.wi.clear(r);
         cleared = true;
@@ -761,17 +768,12 @@ export class MirrorDisk {
     this.counters.checkpoints += 1;
   }
 
-  /** With nothing in flight (close), every active region can go after one more checkpoint. */
-  private async retireIdleRegions(all: boolean): Promise<void> {
-    let cleared = false;
-    for (let r = this.wi.nextSet(0); r >= 0; r = this.wi.nextSet(r + 1)) {
-      if (all || (this.wiInflight[r] === 0 && this.wiTouched[r] === 0)) {
-        this.wiState[r] = WI_CLEAN;
-        this.wi.clear(r);
-        cleared = true;
-      }
-    }
-    if (cleared) await this.cp.writeBitmapPages('wi', this.wi, this.wi.takeDirtyPages());
+  /** On close nothing is in flight: every active region is retired (after the checkpoint above). */
+  private async retireAllRegions(): Promise<void> {
+    if (this.wi.count === 0) return;
+    for (let r = this.wi.nextSet(0); r >= 0; r = this.wi.nextSet(r + 1)) this.wiState[r] = WI_CLEAN;
+    this.wi.clearAll();
+    await this.cp.writeBitmapPages('wi', this.wi, this.wi.takeDirtyPages());
   }
 
   private async persistSb(): Promise<void> {
@@ -1617,5 +1619,6 @@ function validateOptions(opts: MirrorDiskOptions, params: MirrorParams): void {
   if (params.recoveryChunkBytes < BLOCK_BYTES || params.recoveryChunkBytes % BLOCK_BYTES !== 0 || params.recoveryChunkBytes > 16 * 1024 * 1024) {
     bad('recoveryChunkBytes must be a multiple of 4096, at most 16 MiB');
   }
+  if (!(params.writeIntentIdleMs >= 0) || !(params.maxActiveRegions >= 1)) bad('writeIntentIdleMs must be >= 0 and maxActiveRegions >= 1');
   if (params.recoveryMaxRateBytesPerSec < 0 || params.recoveryMinRateBytesPerSec <= 0) bad('recovery rates must be positive (max 0 = unlimited)');
 }

@@ -45,6 +45,8 @@ export const standaloneConfigSchema = z.object({
       regionBytes: z.number().int().positive(),
       checkpointIntervalMs: z.number().positive(),
       recoveryChunkBytes: z.number().int().positive(),
+      writeIntentIdleMs: z.number().nonnegative(),
+      maxActiveRegions: z.number().int().positive(),
     })
     .partial()
     .optional(),

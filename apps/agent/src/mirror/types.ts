@@ -28,6 +28,13 @@ export interface MirrorParams {
   checkpointIntervalMs: number;
   /** Largest resync chunk. Default 1 MiB. */
   recoveryChunkBytes: number;
+  /** A write-intent region idle this long is retired at the next checkpoint. Default 10 s. */
+  writeIntentIdleMs: number;
+  /**
+   * Retire least-recently-written idle regions beyond this many (DRBD's al-extents). A crashed primary's
+   * recovery copies at most this many regions. Default 1237.
+   */
+  maxActiveRegions: number;
 }
 
 export const DEFAULT_PARAMS: MirrorParams = {
@@ -43,6 +50,8 @@ export const DEFAULT_PARAMS: MirrorParams = {
   regionBytes: 4 * 1024 * 1024,
   checkpointIntervalMs: 2_000,
   recoveryChunkBytes: 1024 * 1024,
+  writeIntentIdleMs: 10_000,
+  maxActiveRegions: 1237,
 };
 
 export interface MirrorDiskOptions {
