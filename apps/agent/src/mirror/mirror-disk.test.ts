@@ -268,6 +268,77 @@ describe('MirrorDisk pair', { timeout: 20_000 }, () => {
     expect(a.status().counters.authFailures).toBeGreaterThan(1);
   });
 
+  it('rate-limits recovery, reports progress, and resumes an interrupted recovery after reconnecting', async () => {
+    const layout = pairLayout(dir, NET, 130, true);
+    await randomFile(layout.a.dataPath, SIZE);
+    pair = await openPair({ dir, net: NET, n: 130, sizeBytes: SIZE, proxy: true, params: { recoveryMaxRateBytesPerSec: 8 * MiB } });
+    await pair.bLog.next('recovery-started');
+    await waitFor(() => (pair?.b.status().recovery?.doneBytes ?? 0) > 2 * MiB, 'some progress');
+    const mid = pair.b.status();
+    expect(mid).toMatchObject({ mirrorState: 'recovering', local: { color: 'YELLOW', diskState: 'inconsistent' } });
+    expect(mid.recovery).toMatchObject({ kind: 'full', direction: 'receive', source: 'srv1', target: 'srv2', totalBytes: SIZE });
+    expect(mid.recovery?.progress).toBeGreaterThan(0);
+    expect(mid.recovery?.progress).toBeLessThan(1);
+    expect(mid.recovery?.rateBytesPerSec).toBeGreaterThan(0);
+    expect(mid.recovery?.rateBytesPerSec).toBeLessThan(12 * MiB); // the 8 MiB/s cap, with slack for bursts
+    expect(mid.recovery?.remainingMs).not.toBeNull();
+    expect(pair.a.status().peer.color).toBe('YELLOW');
+    await expect(pair.b.promote()).rejects.toMatchObject({ code: 'STALE' }); // inconsistent while recovering
+
+    pair.proxy?.cut('reset');
+    const failed = await pair.aLog.next('recovery-failed');
+    expect(failed.direction).toBe('send');
+    await pair.bLog.next('recovery-failed');
+    expect(pair.b.status().local).toMatchObject({ color: 'RED', diskState: 'inconsistent' });
+    const sent = pair.a.status().counters.recoveryBytesSent;
+    const from = pair.aLog.length;
+    pair.proxy?.heal();
+    const resumed = await pair.aLog.next('recovery-started', { from });
+    expect(resumed.kind).toBe('differential');
+    expect(resumed.bytes).toBe(SIZE - sent); // only what the first attempt did not finish
+    await pair.aLog.next('recovery-completed', { from, timeoutMs: 15_000 });
+    await normal(pair);
+    expect(await filesIdentical(pair.layout.a.dataPath, pair.layout.b.dataPath)).toBe(true);
+  });
+
+  it('throttles recovery to the minimum rate while the application writes', async () => {
+    pair = await openPair({
+      dir,
+      net: NET,
+      n: 140,
+      sizeBytes: SIZE,
+      proxy: true,
+      params: { initialCopy: false, recoveryMaxRateBytesPerSec: 0, recoveryMinRateBytesPerSec: 1 * MiB },
+    });
+    await normal(pair);
+    await pair.a.promote();
+    const c = await client(pair);
+    pair.proxy?.cut('reset');
+    await pair.aLog.next('disconnected');
+    await writeBlocks(c, 0, 1024, 32); // 4 MiB dirty
+    let writing = true;
+    const app = (async () => {
+      for (let i = 0; writing; i += 1) {
+        await c.write((2048 + (i % 256)) * 4096, Buffer.alloc(4096, i & 0xff));
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
+    pair.proxy?.heal();
+    await pair.aLog.next('recovery-started');
+    const t0 = performance.now();
+    await new Promise((r) => setTimeout(r, 1000));
+    const done = pair.a.status().recovery?.doneBytes ?? 0;
+    const elapsed = (performance.now() - t0) / 1000;
+    // At 1 MiB/s plus a 100 ms burst and one chunk, whatever the machine's speed.
+    expect(done).toBeLessThanOrEqual((elapsed + 0.2) * MiB + 256 * 1024);
+    writing = false;
+    await app;
+    await pair.aLog.next('recovery-completed', { timeoutMs: 15_000 }); // full speed once the writes stop
+    await normal(pair);
+    await c.flush();
+    expect(await filesIdentical(pair.layout.a.dataPath, pair.layout.b.dataPath)).toBe(true);
+  });
+
   it('persists write intent before writing, then retires idle regions and caps the active set', async () => {
     pair = await openPair({
       dir,
