@@ -43,6 +43,7 @@ export function initialState(self: string, bootId: string, config: ValidConfig |
     draining: [],
     recovering: [],
     splitBrains: [],
+    quiet: [],
     seq: 0,
   };
   setConfig(s, config);
@@ -254,6 +255,7 @@ function handle(s: EngineState, ev: EngineEvent, out: EngineAction[]): void {
       return;
     case 'monitor.normal':
       if (s.table) delete s.table.monitorCounters[`${ev.monitor}@${ev.server}`];
+      s.quiet = s.quiet.filter((q) => !q.startsWith(`${ev.monitor}@${ev.server}:`));
       return;
     case 'timer':
       onTimer(s, ev.id, out);
@@ -959,6 +961,13 @@ function checkOps(s: EngineState, out: EngineAction[]): void {
 
 // ─── Monitor recovery ───────────────────────────────────────────────────────────────────────────────────────
 
+/** True the first time a finding is seen (until the monitor is normal again). */
+function once(s: EngineState, finding: string): boolean {
+  if (s.quiet.includes(finding)) return false;
+  s.quiet.push(finding);
+  return true;
+}
+
 function onMonitorError(s: EngineState, server: string, monitorName: string, message: string, out: EngineAction[]): void {
   const monitor = s.config?.monitors.find((m) => m.name === monitorName);
   if (!monitor || !s.config) return;
@@ -976,7 +985,7 @@ function onMonitorError(s: EngineState, server: string, monitorName: string, mes
     const g = target.kind === 'group' ? groupConfig(s, target.name) : s.config.groups.find((x) => x.resources.some((r) => r.name === target.name));
     if (!g) return;
     if (!holders(s, g.name).includes(server)) {
-      alert(out, 'monitorRecoveryNotActive', target.name);
+      if (once(s, `${key}:notActive`)) alert(out, 'monitorRecoveryNotActive', target.name);
       return;
     }
     groups = [g];
@@ -1013,7 +1022,7 @@ function onMonitorError(s: EngineState, server: string, monitorName: string, mes
   }
   switch (monitor.recovery.finalAction) {
     case 'none':
-      alert(out, 'monitorFinalNone', monitor.recovery.maxRestarts, monitorName);
+      if (once(s, `${key}:final`)) alert(out, 'monitorFinalNone', monitor.recovery.maxRestarts, monitorName);
       return;
     case 'stop-group':
       for (const g of groups) {

@@ -86,6 +86,8 @@ export interface EngineState {
   recovering: string[];
   /** Split brains already reported, so the alert is raised once per episode. */
   splitBrains: string[];
+  /** Monitor findings already reported (`monitor@server:alert`), raised once until the monitor is normal again. */
+  quiet: string[];
   /** A counter for deterministic ids. */
   seq: number;
 }

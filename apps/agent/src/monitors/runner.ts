@@ -237,6 +237,8 @@ export class MonitorRunner {
         const message = `(${result.code} : ${result.text})`;
         if (!r.inError || r.status.message !== message) this.deps.alert('monitorError', [m.name, result.code, result.text]);
         r.inError = true;
+        // The next detection counts its retries afresh (after a recovery the target gets a fair chance).
+        r.consecutive = 0;
         this.set(r, { state: this.dummy.has(m.name) ? 'dummy-failure' : 'error', message, lastCheck: now });
         if (timedOut && m.common.noRecoveryOnTimeout) return;
         this.deps.onError(m.name, message);
