@@ -967,7 +967,7 @@ export class MirrorDisk {
       let errno = 0;
       try {
         if (zeroes) await this.data.writeZeroes(f.offset, length);
-        else await this.data.writev(f.offset, f.parts);
+        else await this.data.writevInline(f.offset, f.parts, length);
         if ((f.flags & FrameFlag.FUA) !== 0) await this.data.sync();
         this.lastWriteAt = this.now();
         this.counters.peerWritesApplied += 1;
