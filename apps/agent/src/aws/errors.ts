@@ -15,6 +15,9 @@ export const AWS_TIMEOUT = 'Timeout occurred.';
 /** `api`: AWS answered with an error or could not be reached (code 5); `timeout`: no answer in time (code 6). */
 export type AwsFailureKind = 'api' | 'timeout';
 
+/** Where it went wrong: AWS answered with an error, the endpoint could not be reached, or locally (credentials). */
+export type AwsFailureOrigin = 'aws' | 'network' | 'local';
+
 /** Thrown by every `AwsApi` call; drivers turn it into a `DriverResult` or a `MonitorResult`. */
 export class AwsCallError extends Error {
   override readonly name = 'AwsCallError';
@@ -30,6 +33,7 @@ export class AwsCallError extends Error {
     readonly httpStatus?: number,
     /** What an engineer needs beyond the text (the network error, the full AWS message); for the log only. */
     readonly detail?: string,
+    readonly origin: AwsFailureOrigin = kind === 'timeout' ? 'network' : httpStatus !== undefined ? 'aws' : 'local',
   ) {
     super(`${operation}: ${text}${detail !== undefined && detail !== text ? ` (${detail})` : ''}`);
   }
@@ -77,6 +81,8 @@ export interface SdkErrorFacts {
   awsMessage?: string;
   /** Whether a request with the same input may succeed later (throttling, 5xx, a broken connection). */
   retryable: boolean;
+  /** No connection to the endpoint could be made or kept (as opposed to a local failure such as credentials). */
+  network: boolean;
   throttling: boolean;
   aborted: boolean;
   /** A one-line description for the log. */
@@ -84,7 +90,7 @@ export interface SdkErrorFacts {
 }
 
 export function sdkErrorFacts(e: unknown): SdkErrorFacts {
-  if (typeof e !== 'object' || e === null) return { retryable: false, throttling: false, aborted: false, detail: String(e) };
+  if (typeof e !== 'object' || e === null) return { retryable: false, network: false, throttling: false, aborted: false, detail: String(e) };
   const name = str(field(e, 'name'));
   const message = str(field(e, 'message'));
   const metadata = field(e, '$metadata');
@@ -93,18 +99,18 @@ export function sdkErrorFacts(e: unknown): SdkErrorFacts {
   const fault = field(e, '$fault');
   const netCode = str(field(e, 'code'));
   const detail = `${name ?? 'Error'}: ${message ?? ''}${netCode !== undefined ? ` [${netCode}]` : ''}`;
-  if (name === 'AbortError' || name === 'TimeoutError') return { retryable: false, throttling: false, aborted: true, detail };
+  if (name === 'AbortError' || name === 'TimeoutError') return { retryable: false, network: true, throttling: false, aborted: true, detail };
   // A service exception has `$fault` and an HTTP status: AWS answered.
   if ((fault === 'client' || fault === 'server') && httpStatus !== undefined) {
     const throttling = (name !== undefined && THROTTLING.has(name)) || httpStatus === 429;
-    const facts: SdkErrorFacts = { httpStatus, retryable: throttling || httpStatus >= 500, throttling, aborted: false, detail };
+    const facts: SdkErrorFacts = { httpStatus, retryable: throttling || httpStatus >= 500, network: false, throttling, aborted: false, detail };
     if (name !== undefined) facts.awsCode = name;
     if (message !== undefined && message !== 'UnknownError') facts.awsMessage = message;
     return facts;
   }
   // No answer from AWS: a network error (retry) or a local one such as missing credentials (do not).
-  const retryable = (netCode !== undefined && TRANSIENT_NETWORK.has(netCode)) || /socket hang up/i.test(message ?? '');
-  return { retryable, throttling: false, aborted: false, detail };
+  const network = (netCode !== undefined && TRANSIENT_NETWORK.has(netCode)) || /socket hang up/i.test(message ?? '');
+  return { retryable: network, network, throttling: false, aborted: false, detail };
 }
 
 /**
@@ -120,8 +126,9 @@ export function clusterproText(awsMessage: string | undefined): string {
 export function toAwsCallError(operation: string, e: unknown, timedOut: boolean): AwsCallError {
   if (e instanceof AwsCallError) return e;
   const facts = sdkErrorFacts(e);
-  if (timedOut || facts.aborted) return new AwsCallError(operation, 'timeout', AWS_TIMEOUT, undefined, undefined, facts.detail);
-  return new AwsCallError(operation, 'api', clusterproText(facts.awsMessage), facts.awsCode, facts.httpStatus, facts.detail);
+  if (timedOut || facts.aborted) return new AwsCallError(operation, 'timeout', AWS_TIMEOUT, undefined, undefined, facts.detail, 'network');
+  const origin = facts.httpStatus !== undefined ? 'aws' : facts.network ? 'network' : 'local';
+  return new AwsCallError(operation, 'api', clusterproText(facts.awsMessage), facts.awsCode, facts.httpStatus, facts.detail, origin);
 }
 
 /**

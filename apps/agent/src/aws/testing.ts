@@ -5,11 +5,11 @@
  * driver passes (STYLE habit 11): validate → activate twice → monitor normal → move to the other server →
  * deactivate twice → probe inactive.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { GUIDE_TOPOLOGY_PATH, startMockCloud, type MockCloud, type MockCloudOptions, type Topology } from '@kumo/mock-cloud';
-import type { MonitorTypeDef, ResourceTypeDef } from '@kumo/shared';
+import { validateClusterConfig, type ClusterConfig, type MonitorTypeDef, type ResourceTypeDef } from '@kumo/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimulatedHost } from '../host/simulated-host.js';
 import type { MonitorContext, MonitorDriver, MonitorResult, ResourceContext, ResourceDriver } from '../resources/driver.js';
@@ -41,6 +41,22 @@ export const SERVERS = {
 
 export type ServerName = keyof typeof SERVERS;
 export const SERVER_NAMES: readonly ServerName[] = ['server1', 'server2'];
+
+/** A guide fixture (packages/shared/fixtures/guide-*.json), validated with defaults filled, optionally edited first. */
+export function guideConfig(name: 'vip' | 'eip' | 'dns', edit: (raw: Record<string, unknown>) => void = () => undefined): ClusterConfig {
+  const raw = JSON.parse(readFileSync(new URL(`../../../../packages/shared/fixtures/guide-${name}.json`, import.meta.url), 'utf8')) as Record<string, unknown>;
+  edit(raw);
+  const result = validateClusterConfig(raw);
+  if (!result.ok) throw new Error(result.errors.map((e) => `${e.where}: ${e.message.en}`).join('\n'));
+  return result.config;
+}
+
+/** Fixture edit: forced stop on, with both servers' instance IDs. */
+export function withForcedStop(raw: Record<string, unknown>): void {
+  const cluster = raw['cluster'];
+  if (typeof cluster === 'object' && cluster !== null) Object.assign(cluster, { forcedStop: { enabled: true } });
+  raw['servers'] = SERVER_NAMES.map((name) => ({ name, address: SERVERS[name].privateIp, instanceId: SERVERS[name].instanceId }));
+}
 
 /** Fast, bounded API settings for tests: few attempts, millisecond backoffs, a private rate budget. */
 export function fastApiOptions(cloud: MockCloud, instanceId: string, extra: Partial<AwsApiOptions> = {}): AwsApiOptions {
