@@ -119,6 +119,8 @@ export class MirrorDisk {
   private readonly wiLastTouch: Float64Array;
   private readonly wiPending = new Set<number>();
   private readonly wiFlusher: Coalescer;
+  /** Every out-of-sync write-back goes through here, one at a time, so pages never land out of order. */
+  private readonly oosWriter: Coalescer;
   private readonly checkpointer: Coalescer;
   private readonly locks = new RangeLock();
   private readonly ctl = new SerialQueue();
@@ -202,6 +204,7 @@ export class MirrorDisk {
     this.wiLastTouch = new Float64Array(this.regions);
     this.lastWriteAt = sb.lastUpdateTime;
     this.wiFlusher = new Coalescer(() => this.flushWriteIntent());
+    this.oosWriter = new Coalescer(() => this.cp.writeBitmapPages('oos', this.oos, this.oos.takeDirtyPages()));
     this.checkpointer = new Coalescer(() => this.runCheckpoint());
     this.endpoint = new MdcEndpoint({
       localServer: opts.localServer,
@@ -294,7 +297,8 @@ export class MirrorDisk {
       this.promoting = true;
       try {
         let refusal = this.promotionRefusal(force);
-        if (!refusal && this.link && this.conn === 'connected') {
+        // Ask the peer even mid-handshake: it answers from its frame handler, whatever its own state.
+        if (!refusal && this.link && !this.link.isClosed) {
           const link = this.link;
           const reply = await link.request(FrameType.ROLE_REQ);
           if (reply && reply.arg !== 0) {
@@ -540,7 +544,7 @@ export class MirrorDisk {
       this.sb.flags = (this.sb.flags & ~SbFlag.PRIMARY) | SbFlag.CRASHED_PRIMARY;
     }
     const pages = this.oos.takeDirtyPages();
-    await this.cp.writeBitmapPages('oos', this.oos, pages);
+    await this.cp.writeBitmapPages('oos', this.oos, pages); // nothing else runs yet
     if (crashed) await this.cp.writeSuperblock(this.sb);
     if (this.wi.count > 0) {
       this.wi.clearAll();
@@ -749,7 +753,7 @@ export class MirrorDisk {
     idle.sort((x, y) => x.touched - y.touched);
     const overCap = Math.max(0, active - this.params.maxActiveRegions);
     const candidates = idle.filter((x, i) => i < overCap || now - x.touched >= this.params.writeIntentIdleMs);
-    await this.cp.writeBitmapPages('oos', this.oos, this.oos.takeDirtyPages());
+    await this.oosWriter.request();
     let cleared = false;
     for (const { r, touched } of candidates) {
       // A write that started since the selection keeps its region.
@@ -1195,7 +1199,7 @@ export class MirrorDisk {
     }
     this.sb.flags &= ~(SbFlag.FORCE_SOURCE | SbFlag.SPLIT_BRAIN);
     if (pending.full) this.oos.setRange(0, this.blocks);
-    await this.cp.writeBitmapPages('oos', this.oos, this.oos.takeDirtyPages());
+    await this.oosWriter.request();
     await this.persistSb();
     const bytes = this.dirtyBytes();
     const regions = this.dirtyRegions();
@@ -1295,7 +1299,7 @@ export class MirrorDisk {
       this.sb.bitmap = 0n;
     }
     if (msg.kind === 'full') this.oos.setRange(0, this.blocks);
-    await this.cp.writeBitmapPages('oos', this.oos, this.oos.takeDirtyPages());
+    await this.oosWriter.request();
     await this.persistSb();
     if (link !== this.link || link.isClosed) return;
     this.repl = 'sync-target';
@@ -1336,7 +1340,7 @@ export class MirrorDisk {
     this.sb.bitmap = 0n;
     this.sb.breakTime = null;
     this.oos.clearAll();
-    await this.cp.writeBitmapPages('oos', this.oos, this.oos.takeDirtyPages());
+    await this.oosWriter.request();
     await this.persistSb();
     this.repl = 'established';
     this.pendingSync = null;
