@@ -67,6 +67,11 @@ describe('awsdns: the guide\'s troubleshooting rows and Route 53 behaviour', () 
     cluster = await startCluster();
   });
 
+  it('5 : Failed in the AWS CLI command. (Route 53 cannot be reached: it has no VPC endpoint)', async () => {
+    const cut = cluster.api('server1', { endpoints: { ec2: cluster.cloud.url, route53: 'http://127.0.0.1:9' } });
+    expect(await awsdnsDriver.activate({ ...ctx(params()), aws: cut })).toEqual({ ok: false, code: 5, text: 'Failed in the AWS CLI command.', failure: 'transient' });
+  });
+
   it('waits for INSYNC before it reports success, so the name already resolves', async () => {
     expect(await awsdnsDriver.activate(ctx(params()))).toMatchObject({ ok: true });
     expect(servedA(cluster)).toEqual([SERVERS.server1.privateIp]);

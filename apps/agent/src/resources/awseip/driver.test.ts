@@ -63,6 +63,11 @@ describe('awseip: the guide\'s troubleshooting rows', () => {
     expect(await awseipDriver.activate(ctx(params({ awsCliTimeoutS: 0.2 })))).toEqual({ ok: false, code: 6, text: 'Timeout occurred.', failure: 'transient' });
   });
 
+  it('5 : Failed in the AWS CLI command. (no credentials: the instance has no IAM role)', async () => {
+    const noRole = cluster.api('server1', { imdsEndpoint: 'http://127.0.0.1:9', region: 'ap-northeast-1', accountId: '123456789012' });
+    expect(await awseipDriver.activate({ ...ctx(params()), aws: noRole })).toEqual({ ok: false, code: 5, text: 'Failed in the AWS CLI command.', failure: 'transient' });
+  });
+
   it('5 : You are not authorized to perform this operation. (AssociateAddress denied)', async () => {
     cluster.cloud.faults.denyAction('AssociateAddress', SERVERS.server1.instanceId);
     expect(await awseipDriver.activate(ctx(params()))).toMatchObject({ ok: false, code: 5, text: 'You are not authorized to perform this operation.' });

@@ -77,6 +77,34 @@ describe('awsvip: the guide\'s troubleshooting rows', () => {
     expect(await cluster.servers.server2.host.hasAddress(G.vip)).toBe(false);
   });
 
+  it('5 : Failed in the AWS CLI command. (no answer from the endpoint at all)', async () => {
+    const cut = cluster.api('server2', { endpoints: { ec2: 'http://127.0.0.1:9' } });
+    expect(await awsvipDriver.activate({ ...cluster.resourceCtx('server2', 'awsvip1', params()), aws: cut })).toEqual({
+      ok: false,
+      code: 5,
+      text: 'Failed in the AWS CLI command.',
+      failure: 'transient',
+    });
+  });
+
+  it('the engine\'s signal ends an activation at once, as a timeout', async () => {
+    cluster.cloud.faults.inject({ operation: 'ReplaceRoute', kind: 'hang' });
+    const engine = new AbortController();
+    setTimeout(() => engine.abort(new Error('activation timeout')), 50);
+    const started = Date.now();
+    expect(await awsvipDriver.activate({ ...cluster.resourceCtx('server2', 'awsvip1', params()), signal: engine.signal })).toMatchObject({ ok: false, code: 6 });
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it('a probe that cannot ask AWS says unknown, not inactive', async () => {
+    expect(await activate(params())).toMatchObject({ ok: true });
+    cluster.cloud.faults.inject({ operation: 'DescribeRouteTables', kind: 'error', code: 'InternalError' });
+    expect(await awsvipDriver.probe(cluster.resourceCtx('server2', 'awsvip1', params()))).toBe('unknown');
+    cluster.cloud.faults.clear();
+    expect(await awsvipDriver.probe(cluster.resourceCtx('server2', 'awsvip1', params()))).toBe('active');
+    await awsvipDriver.deactivate(cluster.resourceCtx('server2', 'awsvip1', params()));
+  });
+
   it('7 : The VIP address … belongs to a VPC subnet.', async () => {
     expect(await activate(params({ ip: '10.0.5.20' }))).toEqual({
       ok: false,
