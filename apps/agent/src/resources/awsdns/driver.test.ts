@@ -97,11 +97,15 @@ describe('awsdns: the guide\'s troubleshooting rows and Route 53 behaviour', () 
 
   it('a record deleted between the read and the DELETE is success', async () => {
     expect(await awsdnsDriver.activate(ctx(params()))).toMatchObject({ ok: true });
-    cluster.cloud.faults.inject({ operation: 'ChangeResourceRecordSets', kind: 'latency', delayMs: 50, count: 1 });
+    cluster.cloud.faults.inject({ operation: 'ChangeResourceRecordSets', kind: 'latency', delayMs: 200, count: 1 });
     const deactivation = awsdnsDriver.deactivate(ctx(params()));
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // Once the DELETE is in flight (logged, not yet answered), someone else deletes the record.
+    const inFlight = () => cluster.cloud.requests({ operation: 'ChangeResourceRecordSets' }).some((r) => r.status === 0);
+    for (let i = 0; i < 200 && !inFlight(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(inFlight()).toBe(true);
     cluster.cloud.tamper.deleteRecord(G.zone, NAME, 'A');
     expect(await deactivation).toEqual({ ok: true, detail: 'record already absent' });
+    expect(cluster.cloud.requests({ operation: 'ChangeResourceRecordSets' }).at(-1)?.errorCode).toBe('InvalidChangeBatch');
   });
 
   it('throttling by Route 53 is retried', async () => {
