@@ -141,6 +141,8 @@ export class MdcEndpoint {
   private async dialOnce(): Promise<boolean> {
     const socket = net.connect({ host: this.opts.peer.host, port: this.opts.peer.port });
     socket.on('error', () => undefined);
+    // stop() destroys it, so a connect to an unanswering address does not hold the close up.
+    this.handshaking.add(socket);
     const connected = await new Promise<boolean>((resolve) => {
       const t = setTimeout(() => {
         resolve(false);
@@ -158,6 +160,7 @@ export class MdcEndpoint {
         resolve(false);
       });
     });
+    this.handshaking.delete(socket);
     if (!connected || this.stopped) {
       socket.destroy();
       return false;
