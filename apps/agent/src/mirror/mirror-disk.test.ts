@@ -360,9 +360,7 @@ describe('MirrorDisk pair', { timeout: 20_000 }, () => {
     await pair.a.promote();
     const c = await client(pair);
     for (let r = 0; r < 6; r += 1) await c.write(r * 256 * 1024, Buffer.alloc(4096, r)); // six 256 KiB regions
-    const st = pair.a.status();
-    expect(st.counters.writeIntentActivations).toBe(6);
-    expect(st.activeRegions).toBe(6);
+    expect(pair.a.status().counters.writeIntentActivations).toBe(6);
     await waitFor(() => pair?.a.status().activeRegions === 2, 'active set capped at 2');
     await c.write(5 * 256 * 1024 + 8192, Buffer.alloc(4096, 9)); // the most recent region is still active
     expect(pair.a.status().counters.writeIntentActivations).toBe(6);
