@@ -35,6 +35,7 @@ import { NpResolver } from './engine/np-resolution.js';
 import type { Host } from './host/host.js';
 import { LinuxHost } from './host/linux-host.js';
 import { SimulatedHost } from './host/simulated-host.js';
+import { MirrorManager } from './integrations/mirrors.js';
 import { MonitorRunner } from './monitors/runner.js';
 import { PeerManager } from './peers/peer-manager.js';
 import type { DriverServices, MonitorDriver, ResourceDriver } from './resources/driver.js';
@@ -62,7 +63,9 @@ export interface AgentOptions {
   resourceDrivers?: ResourceDriver[];
   monitorDrivers?: MonitorDriver[];
   /** Extra services passed to drivers (the AWS layer, the mirror disks). */
-  driverServices?: Omit<DriverServices, 'host' | 'log'>;
+  driverServices?: Omit<DriverServices, 'host' | 'log' | 'mirrors'>;
+  /** Size of the file-backed mirror partitions a simulated host creates (MiB). Default 64. */
+  simDiskMiB?: number;
   /** Forced stop of a peer's instance (the AWS layer supplies it). */
   fence?: (server: string, instanceId: string, delayMs: number) => Promise<{ ok: boolean; message: string }>;
 }
@@ -96,6 +99,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   readonly executor: Executor;
   readonly monitors: MonitorRunner;
   readonly engine: Engine;
+  readonly mirrors: MirrorManager;
   readonly log: Logger;
   private readonly resourceDrivers = new Map<string, ResourceDriver>();
   private readonly monitorDrivers = new Map<string, MonitorDriver>();
@@ -121,7 +125,17 @@ export class Agent extends EventEmitter<AgentEvents> {
       log: this.log.child('peers'),
       onRequest: (from, req) => this.onPeerRequest(from, req),
     });
-    const services = { host: this.host, log: this.log.child('drivers'), ...(opts.driverServices ?? {}) };
+    this.mirrors = new MirrorManager({
+      self: opts.name,
+      dataDir: opts.dataDir,
+      key: opts.key,
+      host: this.host,
+      log: this.log.child('mirror'),
+      alert: (key, args) => this.raise(key, args),
+      fileSizeMiB: opts.simDiskMiB ?? 64,
+      onChange: () => this.emit('status'),
+    });
+    const services = { host: this.host, log: this.log.child('drivers'), mirrors: this.mirrors, ...(opts.driverServices ?? {}) };
     this.executor = new Executor({
       server: opts.name,
       services,
@@ -176,6 +190,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       host: this.host,
       extras: () => ({
         monitors: this.monitors.statuses(),
+        mirrors: Object.fromEntries(this.mirrors.statuses().map((m) => [m.name, m])),
         npTargets: this.np.status(),
         now: Date.now(),
       }),
@@ -264,6 +279,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.closed = true;
     if (this.catchUpTimer) clearInterval(this.catchUpTimer);
     this.monitors.close();
+    await this.mirrors.close();
     this.np.stop();
     this.heartbeat.close();
     this.engine.close();
@@ -280,6 +296,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       this.log.error(String(e));
     }
     this.np.configure(config);
+    await this.mirrors.configure(config);
     this.executor.setConfig(config);
     this.monitors.setConfig(config);
     this.engine.setConfig(config);
@@ -357,7 +374,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       case 'monitor':
         return { ok: this.localMonitor(req.action, req.monitor) };
       case 'mirror':
-        throw new KumoError('KUMO_E_MIRROR', 'mirror disk operations are not available on this server yet');
+        return this.localMirror(req.action, req.name);
       case 'alerts.since':
         return this.alerts.ownSince(req.afterTime);
       default: {
@@ -420,7 +437,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       heartbeats: this.heartbeat.status(),
       np: this.np.status(),
       monitors: this.monitors.statuses(),
-      mirrors: [],
+      mirrors: this.mirrors.statuses(),
       now: Date.now(),
     });
   }
@@ -569,9 +586,21 @@ export class Agent extends EventEmitter<AgentEvents> {
         const q = p('alerts.query');
         return { entries: this.alerts.query({ limit: q.limit, beforeId: q.beforeId, server: q.server, level: q.level, module: q.module }) };
       }
-      case 'md.recover':
-      case 'md.force':
-      case 'md.break':
+      case 'md.recover': {
+        const { name } = p('md.recover');
+        await this.onMirrorServers(name, undefined, 'recover');
+        return { ok: true };
+      }
+      case 'md.force': {
+        const q = p('md.force');
+        await this.onMirrorServers(q.name, q.server, 'force');
+        return { ok: true };
+      }
+      case 'md.break': {
+        const q = p('md.break');
+        await this.onMirrorServers(q.name, q.server ?? this.name, 'break');
+        return { ok: true };
+      }
       case 'aws.discover':
       case 'aws.iamPolicy':
       case 'aws.preflight':
@@ -582,6 +611,39 @@ export class Agent extends EventEmitter<AgentEvents> {
         throw new KumoError('KUMO_E_BAD_REQUEST', `unknown method ${String(check)}`);
       }
     }
+  }
+
+  /** clpmdctrl on one server: recover (differential), force (this side is the up-to-date one), break. */
+  private async localMirror(action: 'recover' | 'force' | 'break' | 'status', name: string): Promise<unknown> {
+    const disk = await this.mirrors.require(name);
+    switch (action) {
+      case 'recover':
+        await disk.recover();
+        return { ok: true };
+      case 'force':
+        await disk.forceRecover('local');
+        return { ok: true };
+      case 'break':
+        await disk.breakMirror();
+        return { ok: true };
+      case 'status':
+        return disk.status();
+      default: {
+        const check: never = action;
+        throw new Error(String(check));
+      }
+    }
+  }
+
+  /** Runs a mirror action on the server that holds the mirror disk (this one, or the named one). */
+  private async onMirrorServers(name: string, server: string | undefined, action: 'recover' | 'force' | 'break'): Promise<void> {
+    const config = this.requireConfig();
+    const found = findResource(config, name);
+    if (!found || found.resource.type !== 'md') throw new KumoError('KUMO_E_UNKNOWN_RESOURCE', `there is no mirror disk resource ${name}`);
+    const target = server ?? (this.mirrors.statusOf(name) ? this.name : undefined) ?? config.servers.map((s) => s.name).find((s) => s !== this.name);
+    if (!target) throw new KumoError('KUMO_E_MIRROR', `no server holds mirror disk ${name}`);
+    if (target === this.name) await this.localMirror(action, name);
+    else await this.peers.request(target, { op: 'mirror', action, name, by: this.name }, 60_000);
   }
 
   /** Methods provided by optional parts (AWS, mirror disks, what-if), wired in by `main.ts`. */

@@ -15,6 +15,7 @@ import { Agent } from './agent.js';
 import { ClusterKey } from './crypto/cluster-key.js';
 import { DatabaseError } from './db/client.js';
 import { builtinMonitorDrivers, builtinResourceDrivers } from './drivers.js';
+import { awsFence, createAws, extendWithAws } from './integrations/aws.js';
 import { buildServer } from './server.js';
 import { createLogger } from './util/log.js';
 import type { LogLevel } from './util/log.js';
@@ -87,6 +88,12 @@ async function run(args: string[]): Promise<void> {
   const log = createLogger(name, level);
   const key = await ClusterKey.load(keyFile).catch((e: unknown) => fail(e instanceof Error ? e.message : String(e)));
 
+  const aws = createAws({
+    endpoints: { ec2: values['aws-endpoint-ec2'] ?? env['KUMO_AWS_ENDPOINT_EC2'], route53: values['aws-endpoint-route53'] ?? env['KUMO_AWS_ENDPOINT_ROUTE53'] },
+    imdsEndpoint: values['imds-endpoint'] ?? env['KUMO_IMDS_ENDPOINT'],
+    region: values['aws-region'] ?? env['KUMO_AWS_REGION'],
+    log: log.child('aws'),
+  });
   let agent: Agent;
   try {
     agent = new Agent({
@@ -100,10 +107,13 @@ async function run(args: string[]): Promise<void> {
       autoStart: !values['no-auto-start'],
       resourceDrivers: builtinResourceDrivers,
       monitorDrivers: builtinMonitorDrivers,
+      driverServices: { aws },
+      fence: (server, instanceId, delayMs) => awsFence(aws, () => agent, log.child('fence'))(server, instanceId, delayMs),
     });
   } catch (e) {
     fail(e instanceof DatabaseError ? e.message : `cannot start: ${e instanceof Error ? e.message : String(e)}`);
   }
+  extendWithAws(agent, aws);
   const app = await buildServer(agent, values['webui-dir'] ? { webuiDir: values['webui-dir'] } : {});
   try {
     await app.listen({ host, port });

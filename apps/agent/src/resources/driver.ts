@@ -10,6 +10,7 @@
  */
 import type { MonitorTypeId, ResourceTypeId } from '@kumo/shared';
 import type { AwsApi } from '../aws/api.js';
+import type { MirrorManager } from '../integrations/mirrors.js';
 import type { Host } from '../host/host.js';
 import type { Logger } from '../util/log.js';
 
@@ -42,7 +43,7 @@ export interface DriverServices {
   /** AWS access for the AWS types (clients, this instance's identity, rate limiting). */
   aws?: AwsApi;
   /** The mirror disks of this server (for md, mdw, mdnw). */
-  mirrors?: unknown;
+  mirrors?: MirrorManager;
 }
 
 export interface ResourceContext<P> extends DriverServices {

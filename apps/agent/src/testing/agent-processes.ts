@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,8 +43,12 @@ export class AgentProcesses {
     this.keyFile = path.join(dir, 'cluster.key');
   }
 
-  static async create(prefix = 'kumo-it-'): Promise<AgentProcesses> {
-    const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  /** A set of agents sharing a new cluster key, in a temporary directory (or `dir`, emptied first). */
+  static async create(prefix = 'kumo-it-', dir?: string): Promise<AgentProcesses> {
+    if (dir) {
+      rmSync(dir, { recursive: true, force: true });
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+    } else dir = mkdtempSync(path.join(tmpdir(), prefix));
     const t = new AgentProcesses(dir);
     await ClusterKey.generate().save(t.keyFile);
     return t;
