@@ -1,8 +1,8 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createAwsApi } from './api.js';
 import { ImdsClient } from './imds.js';
 import { RateLimiters } from './rate-limit.js';
-import { fastApiOptions, G, SERVERS, startCluster, type TestCluster } from './testing.js';
+import { fastApiOptions, G, SERVERS, useCluster } from './testing.js';
 
 /** Runs `body` with these environment variables (undefined unsets one), restoring them afterwards. */
 async function withEnv<T>(vars: Record<string, string | undefined>, body: () => Promise<T>): Promise<T> {
@@ -31,16 +31,7 @@ const NO_KEYS = {
 };
 
 describe('AwsApi over the real SDK against the mock cloud', () => {
-  let cluster: TestCluster;
-  beforeAll(async () => {
-    cluster = await startCluster();
-  });
-  afterAll(async () => {
-    await cluster.stop();
-  });
-  afterEach(() => {
-    cluster.cloud.reset();
-  });
+  const cluster = useCluster();
 
   it('knows this instance from IMDSv2 and takes the region from it when the config names none', async () => {
     const aws = cluster.servers.server2.aws;

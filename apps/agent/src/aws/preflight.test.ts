@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { GUIDE_TOPOLOGY_PATH, type Topology } from '@kumo/mock-cloud';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { preflight, type PreflightCheck } from './preflight.js';
-import { G, guideConfig, SERVERS, startCluster, withForcedStop, type TestCluster } from './testing.js';
+import { G, guideConfig, SERVERS, useCluster, withForcedStop } from './testing.js';
 
 const failed = (checks: PreflightCheck[]) => checks.filter((c) => !c.ok);
 const find = (checks: PreflightCheck[], subject: string, check: string) => checks.find((c) => c.subject === subject && c.check === check);
@@ -18,16 +18,7 @@ const editResource = (name: string, params: Record<string, unknown>, perServer?:
 };
 
 describe('preflight against the guide topology', () => {
-  let cluster: TestCluster;
-  beforeAll(async () => {
-    cluster = await startCluster();
-  });
-  afterAll(async () => {
-    await cluster.stop();
-  });
-  afterEach(() => {
-    cluster.cloud.reset();
-  });
+  const cluster = useCluster();
   const run = (config: ReturnType<typeof guideConfig>, aws = cluster.servers.server1.aws) => preflight(config, aws, { server: 'server1', callTimeoutMs: 2000 });
 
   it('the VIP configuration (chapter 5) passes every check', async () => {
@@ -133,20 +124,14 @@ describe('preflight against the guide topology', () => {
 });
 
 describe('preflight against a topology the guide warns about', () => {
-  let cluster: TestCluster;
-  beforeAll(async () => {
-    const topology = JSON.parse(readFileSync(GUIDE_TOPOLOGY_PATH, 'utf8')) as Topology;
-    const eni2 = topology.instances?.[1]?.networkInterfaces[0];
-    if (eni2) eni2.sourceDestCheck = true;
-    // The zone is associated with another VPC only.
-    topology.vpcs.push({ id: 'vpc-0a1b2c3d4e5f6ffff', cidr: '10.9.0.0/16', name: 'elsewhere' });
-    const zone = topology.hostedZones?.[0];
-    if (zone) zone.vpcs = ['vpc-0a1b2c3d4e5f6ffff'];
-    cluster = await startCluster({ topology });
-  });
-  afterAll(async () => {
-    await cluster.stop();
-  });
+  const topology = JSON.parse(readFileSync(GUIDE_TOPOLOGY_PATH, 'utf8')) as Topology;
+  const eni2 = topology.instances?.[1]?.networkInterfaces[0];
+  if (eni2) eni2.sourceDestCheck = true;
+  // The zone is associated with another VPC only.
+  topology.vpcs.push({ id: 'vpc-0a1b2c3d4e5f6ffff', cidr: '10.9.0.0/16', name: 'elsewhere' });
+  const zone = topology.hostedZones?.[0];
+  if (zone) zone.vpcs = ['vpc-0a1b2c3d4e5f6ffff'];
+  const cluster = useCluster({ topology }, { reset: false });
 
   it('Source/Dest. Check left enabled on server2\'s ENI fails with the console steps to disable it', async () => {
     const checks = await preflight(guideConfig('vip'), cluster.servers.server1.aws, { server: 'server1' });

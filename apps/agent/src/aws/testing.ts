@@ -9,8 +9,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { GUIDE_TOPOLOGY_PATH, startMockCloud, type MockCloud, type MockCloudOptions, type Topology } from '@kumo/mock-cloud';
-import { validateClusterConfig, type ClusterConfig, type MonitorTypeDef, type ResourceTypeDef } from '@kumo/shared';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { validateClusterConfig, type ClusterConfig, type MonitorTypeDef, type ResourceTypeDef, type ResourceTypeId } from '@kumo/shared';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SimulatedHost } from '../host/simulated-host.js';
 import type { MonitorContext, MonitorDriver, MonitorResult, ResourceContext, ResourceDriver } from '../resources/driver.js';
 import { silentLogger } from '../util/log.js';
@@ -145,6 +145,42 @@ export async function startCluster(opts: { topology?: Topology | string; cloud?:
   };
 }
 
+/**
+ * A cluster for one `describe` block: started before its tests, stopped after them, and (unless `reset` is
+ * false) put back to the topology after each test. The handle reads through to the running cluster.
+ */
+export function useCluster(opts: Parameters<typeof startCluster>[0] = {}, { reset = true }: { reset?: boolean } = {}): TestCluster {
+  let current: TestCluster | undefined;
+  beforeAll(async () => {
+    current = await startCluster(opts);
+  });
+  afterAll(async () => {
+    await current?.stop();
+  });
+  if (reset) afterEach(() => current?.cloud.reset());
+  const get = (): TestCluster => {
+    if (!current) throw new Error('useCluster: the cluster is not running (use it inside a test)');
+    return current;
+  };
+  return {
+    get cloud() {
+      return get().cloud;
+    },
+    get servers() {
+      return get().servers;
+    },
+    resourceCtx: (server, resource, params, peers) => get().resourceCtx(server, resource, params, peers),
+    monitorCtx: (server, monitor, params, target) => get().monitorCtx(server, monitor, params, target),
+    api: (server, extra) => get().api(server, extra),
+    stop: () => get().stop(),
+  };
+}
+
+/** A monitor's target: resource `<type>1` of group failover1 with its params on this server (and its peers'). */
+export function targetOf(type: ResourceTypeId, params: unknown, peers: readonly { server: string; params: unknown }[] = []): NonNullable<MonitorContext<unknown>['target']> {
+  return { group: 'failover1', resource: `${type}1`, type, params, peers };
+}
+
 /** What a contract run needs to know about one AWS resource type. */
 export interface ContractSpec<P> {
   type: ResourceTypeDef;
@@ -166,26 +202,14 @@ export interface ContractSpec<P> {
  */
 export function resourceContract<P>(spec: ContractSpec<P>): void {
   describe(`${spec.type.id} driver contract`, () => {
-    let cluster: TestCluster;
-    beforeAll(async () => {
-      cluster = await startCluster();
-    });
-    afterAll(async () => {
-      await cluster.stop();
-    });
+    const cluster = useCluster({}, { reset: false });
 
     const params = (server: ServerName) => spec.type.params.parse(spec.paramsFor(server)) as P;
     const peers = () => SERVER_NAMES.map((s) => ({ server: s, params: params(s) }));
     const ctx = (server: ServerName) => cluster.resourceCtx(server, `${spec.type.id}1`, params(server), peers());
     const monitor = (server: ServerName): Promise<MonitorResult> =>
       spec.monitor.check(
-        cluster.monitorCtx(server, `${spec.monitor.type}1`, spec.monitorType.params.parse(spec.monitorParams), {
-          group: 'failover1',
-          resource: `${spec.type.id}1`,
-          type: spec.type.id,
-          params: params(server),
-          peers: peers(),
-        }),
+        cluster.monitorCtx(server, `${spec.monitor.type}1`, spec.monitorType.params.parse(spec.monitorParams), targetOf(spec.type.id, params(server), peers())),
       );
     const activateTwice = async (server: ServerName) => {
       const first = await spec.driver.activate(ctx(server));

@@ -1,19 +1,10 @@
 import { awsazwType } from '@kumo/shared';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { SERVERS, startCluster, type ServerName, type TestCluster } from '../../aws/testing.js';
+import { describe, expect, it } from 'vitest';
+import { SERVERS, useCluster, type ServerName } from '../../aws/testing.js';
 import { awsazwDriver } from './driver.js';
 
 describe('awsazw: the health of this server\'s availability zone', () => {
-  let cluster: TestCluster;
-  beforeAll(async () => {
-    cluster = await startCluster();
-  });
-  afterAll(async () => {
-    await cluster.stop();
-  });
-  afterEach(() => {
-    cluster.cloud.reset();
-  });
+  const cluster = useCluster();
 
   const check = (server: ServerName, over: Record<string, unknown> = {}) =>
     awsazwDriver.check(cluster.monitorCtx(server, 'awsazw1', { ...awsazwType.params.parse({ availabilityZone: SERVERS[server].az }), ...over }));

@@ -1,6 +1,6 @@
 import { awsdnsType, awsdnswType } from '@kumo/shared';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { G, resourceContract, SERVERS, startCluster, type ServerName, type TestCluster } from '../../aws/testing.js';
+import { describe, expect, it } from 'vitest';
+import { G, resourceContract, SERVERS, startCluster, targetOf, useCluster, type ServerName, type TestCluster } from '../../aws/testing.js';
 import { awsdnswDriver } from '../../monitors/awsdnsw/driver.js';
 import { awsdnsDriver, type AwsdnsParams } from './driver.js';
 
@@ -28,16 +28,7 @@ resourceContract<AwsdnsParams>({
 });
 
 describe('awsdns: the guide\'s troubleshooting rows and Route 53 behaviour', () => {
-  let cluster: TestCluster;
-  beforeAll(async () => {
-    cluster = await startCluster();
-  });
-  afterAll(async () => {
-    await cluster.stop();
-  });
-  afterEach(() => {
-    cluster.cloud.reset();
-  });
+  const cluster = useCluster();
 
   const params = (over: Partial<AwsdnsParams> = {}): AwsdnsParams => ({ ...awsdnsType.params.parse(paramsFor('server1')), ...over });
   const ctx = (p: AwsdnsParams, server: ServerName = 'server1') => cluster.resourceCtx(server, 'awsdns1', p);
@@ -57,14 +48,20 @@ describe('awsdns: the guide\'s troubleshooting rows and Route 53 behaviour', () 
   });
 
   it('6 : Timeout occurred. (the change does not reach INSYNC within the AWS CLI timeout)', async () => {
-    await cluster.cloud.stop();
-    cluster = await startCluster({ cloud: { changeSyncDelayMs: 5000 } });
-    const started = Date.now();
-    expect(await awsdnsDriver.activate(ctx(params({ awsCliTimeoutS: 0.3 })))).toEqual({ ok: false, code: 6, text: 'Timeout occurred.', failure: 'transient' });
-    expect(Date.now() - started).toBeLessThan(2000);
-    expect(cluster.cloud.requests({ operation: 'GetChange' }).length).toBeGreaterThan(1);
-    await cluster.stop();
-    cluster = await startCluster();
+    const slow = await startCluster({ cloud: { changeSyncDelayMs: 5000 } });
+    try {
+      const started = Date.now();
+      expect(await awsdnsDriver.activate(slow.resourceCtx('server1', 'awsdns1', params({ awsCliTimeoutS: 0.3 })))).toEqual({
+        ok: false,
+        code: 6,
+        text: 'Timeout occurred.',
+        failure: 'transient',
+      });
+      expect(Date.now() - started).toBeLessThan(2000);
+      expect(slow.cloud.requests({ operation: 'GetChange' }).length).toBeGreaterThan(1);
+    } finally {
+      await slow.stop();
+    }
   });
 
   it('5 : Failed in the AWS CLI command. (Route 53 cannot be reached: it has no VPC endpoint)', async () => {
@@ -116,26 +113,14 @@ describe('awsdns: the guide\'s troubleshooting rows and Route 53 behaviour', () 
 });
 
 describe('awsdnsw: record and resolution checks (7, 8, 9, 10), repaired by re-activation', () => {
-  let cluster: TestCluster;
-  beforeAll(async () => {
-    cluster = await startCluster();
-  });
-  afterAll(async () => {
-    await cluster.stop();
-  });
+  const cluster = useCluster({}, { reset: false });
 
   const p = awsdnsType.params.parse(paramsFor('server1'));
   const ctx = () => cluster.resourceCtx('server1', 'awsdns1', p);
   const dnsServer = () => `${cluster.cloud.dns.host}:${cluster.cloud.dns.port}`;
   const check = (over: Record<string, unknown> = {}) =>
     awsdnswDriver.check(
-      cluster.monitorCtx('server1', 'awsdnsw1', { ...awsdnswType.params.parse({ dnsServer: dnsServer() }), ...over }, {
-        group: 'failover1',
-        resource: 'awsdns1',
-        type: 'awsdns',
-        params: p,
-        peers: [],
-      }),
+      cluster.monitorCtx('server1', 'awsdnsw1', { ...awsdnswType.params.parse({ dnsServer: dnsServer() }), ...over }, targetOf('awsdns', p)),
     );
 
   it('normal when the record exists with our IP and resolves to it', async () => {

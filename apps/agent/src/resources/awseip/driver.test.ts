@@ -1,6 +1,6 @@
 import { awseipType, awseipwType } from '@kumo/shared';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { G, resourceContract, SERVERS, startCluster, type ServerName, type TestCluster } from '../../aws/testing.js';
+import { describe, expect, it } from 'vitest';
+import { G, resourceContract, SERVERS, targetOf, useCluster, type ServerName, type TestCluster } from '../../aws/testing.js';
 import { awseipwDriver } from '../../monitors/awseipw/driver.js';
 import { awseipDriver, type AwseipParams } from './driver.js';
 
@@ -26,16 +26,7 @@ resourceContract<AwseipParams>({
 });
 
 describe('awseip: the guide\'s troubleshooting rows', () => {
-  let cluster: TestCluster;
-  beforeAll(async () => {
-    cluster = await startCluster();
-  });
-  afterAll(async () => {
-    await cluster.stop();
-  });
-  afterEach(() => {
-    cluster.cloud.reset();
-  });
+  const cluster = useCluster();
 
   const params = (over: Partial<AwseipParams> = {}): AwseipParams => ({ ...awseipType.params.parse(paramsFor('server1')), ...over });
   const ctx = (p: AwseipParams) => cluster.resourceCtx('server1', 'awseip1', p);
@@ -97,25 +88,13 @@ describe('awseip: the guide\'s troubleshooting rows', () => {
 });
 
 describe('awseipw: a disassociated EIP is detected (7) and re-associated by re-activation', () => {
-  let cluster: TestCluster;
-  beforeAll(async () => {
-    cluster = await startCluster();
-  });
-  afterAll(async () => {
-    await cluster.stop();
-  });
+  const cluster = useCluster({}, { reset: false });
 
   const p = awseipType.params.parse(paramsFor('server1'));
   const ctx = () => cluster.resourceCtx('server1', 'awseip1', p);
   const check = (mode: 'none' | 'warn' | 'recover' = 'warn', awsCliTimeoutS = 5) =>
     awseipwDriver.check(
-      cluster.monitorCtx('server1', 'awseipw1', { ...awseipwType.params.parse({ mode }), awsCliTimeoutS }, {
-        group: 'failover1',
-        resource: 'awseip1',
-        type: 'awseip',
-        params: p,
-        peers: [],
-      }),
+      cluster.monitorCtx('server1', 'awseipw1', { ...awseipwType.params.parse({ mode }), awsCliTimeoutS }, targetOf('awseip', p)),
     );
 
   it('normal after activation; 7 after the EIP is disassociated; restart re-associates', async () => {

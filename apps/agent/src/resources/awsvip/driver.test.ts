@@ -1,6 +1,6 @@
 import { awsvipType, awsvipwType } from '@kumo/shared';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { G, resourceContract, SERVERS, startCluster, type ServerName, type TestCluster } from '../../aws/testing.js';
+import { describe, expect, it } from 'vitest';
+import { G, resourceContract, SERVERS, targetOf, useCluster, type ServerName, type TestCluster } from '../../aws/testing.js';
 import { awsvipwDriver } from '../../monitors/awsvipw/driver.js';
 import { awsvipDriver, type AwsvipParams } from './driver.js';
 
@@ -31,16 +31,7 @@ resourceContract<AwsvipParams>({
 });
 
 describe('awsvip: the guide\'s troubleshooting rows', () => {
-  let cluster: TestCluster;
-  beforeAll(async () => {
-    cluster = await startCluster();
-  });
-  afterAll(async () => {
-    await cluster.stop();
-  });
-  afterEach(() => {
-    cluster.cloud.reset();
-  });
+  const cluster = useCluster();
 
   // Parsed, then overridden: a test may use an AWS CLI timeout below the schema's 1 s minimum.
   const params = (over: Partial<AwsvipParams> = {}): AwsvipParams => ({ ...awsvipType.params.parse(paramsFor('server2')), ...over });
@@ -143,28 +134,21 @@ describe('awsvip: the guide\'s troubleshooting rows', () => {
 });
 
 describe('awsvipw: a changed route is detected (8) and repaired by re-activation', () => {
-  let cluster: TestCluster;
-  beforeAll(async () => {
-    cluster = await startCluster();
-  });
-  afterAll(async () => {
-    await cluster.stop();
-  });
+  const cluster = useCluster({}, { reset: false });
 
   const p = awsvipType.params.parse(paramsFor('server1'));
   const ctx = () => cluster.resourceCtx('server1', 'awsvip1', p);
   const check = (mode: 'none' | 'warn' | 'recover' = 'warn', awsCliTimeoutS = 5) =>
     awsvipwDriver.check(
-      cluster.monitorCtx('server1', 'awsvipw1', { ...awsvipwType.params.parse({ mode }), awsCliTimeoutS }, {
-        group: 'failover1',
-        resource: 'awsvip1',
-        type: 'awsvip',
-        params: p,
-        peers: [
+      cluster.monitorCtx(
+        'server1',
+        'awsvipw1',
+        { ...awsvipwType.params.parse({ mode }), awsCliTimeoutS },
+        targetOf('awsvip', p, [
           { server: 'server1', params: p },
           { server: 'server2', params: paramsFor('server2') },
-        ],
-      }),
+        ]),
+      ),
     );
 
   it('normal after activation; 8 after another ENI takes one route; restart fixes all three tables', async () => {
