@@ -1,64 +1,46 @@
 /**
- * Two in-process mirror disks on small files: construction, replication, link cuts through a proxy,
- * split brain, stale promotion, authentication. Each test gets its own loopback pair in 127.0.4.0/24.
+ * Two in-process mirror disks on small files: initial construction, replication of overlapping writes,
+ * roles, breakMirror, authentication, write intent. Each test gets its own loopback pair in 127.0.4.0/24
+ * (link failures are in link-failures.test.ts).
  */
 import { randomBytes } from 'node:crypto';
 import fsp from 'node:fs/promises';
 import net from 'node:net';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MirrorError } from './errors.js';
+import { describe, expect, it } from 'vitest';
 import { MirrorDisk } from './mirror-disk.js';
-import { EventLog, MiB, type Pair, filesIdentical, makeTempDir, openPair, optionsFor, pairLayout, randomFile, waitFor } from './testing/harness.js';
-import { NbdTestClient } from './testing/nbd-test-client.js';
+import {
+  EventLog,
+  MiB,
+  type Pair,
+  usePairFixture,
+  bothNormal,
+  filesIdentical,
+  optionsFor,
+  pairLayout,
+  randomFile,
+  waitFor,
+  writeBlocks,
+} from './testing/harness.js';
+import type { NbdTestClient } from './testing/nbd-test-client.js';
 
 const NET = '127.0.4';
 const SIZE = 16 * MiB;
-let dir: string;
+const fx = usePairFixture('md');
 let pair: Pair | null = null;
-const extra: { close: () => Promise<void> }[] = [];
-
-beforeEach(async () => {
-  dir = await makeTempDir('md');
-});
-
-afterEach(async () => {
-  await pair?.close();
-  pair = null;
-  for (const x of extra.splice(0)) await x.close().catch(() => undefined);
-  await fsp.rm(dir, { recursive: true, force: true });
-});
-
-async function normal(p: Pair): Promise<void> {
-  await waitFor(() => p.a.status().mirrorState === 'normal' && p.b.status().mirrorState === 'normal', 'both sides normal');
-}
 
 async function client(p: Pair): Promise<NbdTestClient> {
-  const c = await NbdTestClient.connect(p.layout.a.nbdSocketPath);
-  extra.push({ close: async () => c.destroy() });
-  return c;
-}
-
-/** Writes `count` distinct 4 KiB blocks starting at block `first`, `depth` at a time. */
-async function writeBlocks(c: NbdTestClient, first: number, count: number, depth = 16, fill = 0x5a): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < count) {
-      const i = next++;
-      await c.write((first + i) * 4096, Buffer.alloc(4096, (fill + i) & 0xff));
-    }
-  };
-  await Promise.all(Array.from({ length: depth }, worker));
+  return fx.client(p.layout.a.nbdSocketPath);
 }
 
 describe('MirrorDisk pair', { timeout: 20_000 }, () => {
   it('runs the initial mirror construction as a full copy, then mirrors writes', async () => {
-    const layout = pairLayout(dir, NET, 10, false);
+    const layout = pairLayout(fx.dir, NET, 10, false);
     await randomFile(layout.a.dataPath, SIZE); // srv1 holds data, srv2's disk is new
-    pair = await openPair({ dir, net: NET, n: 10, sizeBytes: SIZE });
+    pair = await fx.openPair({ net: NET, n: 10, sizeBytes: SIZE });
     const started = await pair.aLog.next('recovery-started');
     expect(started).toMatchObject({ kind: 'full', bytes: SIZE, source: 'srv1', target: 'srv2', direction: 'send' });
     await pair.bLog.next('recovery-completed');
-    await normal(pair);
+    await bothNormal(pair);
     const st = pair.a.status();
     expect(st.local.color).toBe('GREEN');
     expect(st.peer.color).toBe('GREEN');
@@ -76,8 +58,8 @@ describe('MirrorDisk pair', { timeout: 20_000 }, () => {
   });
 
   it('skips the copy when initialCopy is false, and applies overlapping concurrent writes in one order', async () => {
-    pair = await openPair({ dir, net: NET, n: 20, sizeBytes: SIZE, params: { initialCopy: false } });
-    await normal(pair);
+    pair = await fx.openPair({ net: NET, n: 20, sizeBytes: SIZE, params: { initialCopy: false } });
+    await bothNormal(pair);
     expect(pair.aLog.of('recovery-started')).toHaveLength(0);
     await pair.a.promote();
     const c = await client(pair);
@@ -94,8 +76,8 @@ describe('MirrorDisk pair', { timeout: 20_000 }, () => {
   });
 
   it('refuses a second primary while connected', async () => {
-    pair = await openPair({ dir, net: NET, n: 30, sizeBytes: SIZE, params: { initialCopy: false } });
-    await normal(pair);
+    pair = await fx.openPair({ net: NET, n: 30, sizeBytes: SIZE, params: { initialCopy: false } });
+    await bothNormal(pair);
     await pair.a.promote();
     await waitFor(() => pair?.b.status().peer.role === 'primary', 'peer role seen');
     await expect(pair.b.promote()).rejects.toMatchObject({ code: 'PEER_IS_PRIMARY' });
@@ -107,134 +89,9 @@ describe('MirrorDisk pair', { timeout: 20_000 }, () => {
     expect(pair.b.status().exporting).toBe(true);
   });
 
-  it('recovers only the blocks written while the link was cut (reset), then is identical', async () => {
-    pair = await openPair({ dir, net: NET, n: 40, sizeBytes: SIZE, proxy: true, params: { initialCopy: false } });
-    await normal(pair);
-    await pair.a.promote();
-    const c = await client(pair);
-    await writeBlocks(c, 0, 32);
-    const from = pair.aLog.length;
-    pair.proxy?.cut('reset');
-    await pair.aLog.next('disconnected', { from });
-    await writeBlocks(c, 1000, 10, 4, 0x11); // 10 blocks while apart
-    await writeBlocks(c, 3000, 3, 1, 0x22);
-    expect(pair.a.status()).toMatchObject({ mirrorState: 'broken', outOfSyncBytes: 13 * 4096, peer: { color: 'GRAY' } });
-    expect(pair.a.status().local.breakTime).not.toBeNull();
-    pair.proxy?.heal();
-    const done = await pair.aLog.next('recovery-completed', { from });
-    expect(done).toMatchObject({ kind: 'differential', bytes: 13 * 4096, regions: 2 });
-    await normal(pair);
-    expect(pair.b.status().counters.lastRecovery).toMatchObject({ kind: 'differential', bytes: 13 * 4096 });
-    await c.flush();
-    expect(await filesIdentical(pair.layout.a.dataPath, pair.layout.b.dataPath)).toBe(true);
-    expect(pair.a.status().local.breakTime).toBeNull();
-  });
-
-  for (const [mode, n] of [
-    ['drop', 50],
-    ['pause', 55],
-  ] as const) {
-    it(`completes writes locally when the link goes silent (${mode}, ack timeout), then recovers them`, async () => {
-      pair = await openPair({ dir, net: NET, n, sizeBytes: SIZE, proxy: true, params: { initialCopy: false } });
-      await normal(pair);
-      await pair.a.promote();
-      const c = await client(pair);
-      const from = pair.aLog.length;
-      pair.proxy?.cut(mode);
-      await writeBlocks(c, 200, 8, 8, 0x33); // these wait for the ack timeout, then complete locally
-      const down = await pair.aLog.next('disconnected', { from });
-      expect(down.reason).toMatch(/ack timeout|ping/);
-      expect(pair.a.status().counters.localOnlyWrites).toBe(8);
-      await writeBlocks(c, 300, 4, 4, 0x34);
-      pair.proxy?.heal(); // a paused link now delivers stale frames to whoever still listens: harmless
-      const done = await pair.aLog.next('recovery-completed', { from, timeoutMs: 15_000 });
-      expect(done.bytes).toBe(12 * 4096);
-      await normal(pair);
-      await c.flush();
-      expect(await filesIdentical(pair.layout.a.dataPath, pair.layout.b.dataPath)).toBe(true);
-    });
-  }
-
-  it('detects split brain, refuses it, and a forced recovery from the chosen side makes them identical', async () => {
-    pair = await openPair({ dir, net: NET, n: 60, sizeBytes: SIZE, proxy: true, params: { initialCopy: false } });
-    await normal(pair);
-    await pair.a.promote();
-    const ca = await client(pair);
-    await writeBlocks(ca, 0, 4);
-    pair.proxy?.cut('reset');
-    await pair.bLog.next('disconnected');
-    await pair.b.promote(); // failover with the link down: allowed, the standby was up to date
-    const cb = await NbdTestClient.connect(pair.layout.b.nbdSocketPath);
-    extra.push({ close: async () => cb.destroy() });
-    await writeBlocks(ca, 500, 5, 2, 0x44);
-    await writeBlocks(cb, 900, 7, 2, 0x55);
-    const fromA = pair.aLog.length;
-    pair.proxy?.heal();
-    const sb = await pair.aLog.next('split-brain', { from: fromA });
-    expect(sb.message).toMatch(/forceRecover/);
-    await pair.bLog.next('split-brain');
-    expect(pair.a.status()).toMatchObject({ mirrorState: 'split-brain', local: { color: 'RED' } });
-    expect(pair.b.status().local.diskState).toBe('split-brain');
-
-    cb.destroy();
-    await pair.b.demote();
-    await waitFor(() => pair?.a.status().peer.role === 'secondary', 'srv1 sees srv2 demoted');
-    await expect(pair.b.promote()).rejects.toMatchObject({ code: 'SPLIT_BRAIN' });
-    await expect(pair.b.recover()).rejects.toMatchObject({ code: 'SPLIT_BRAIN' });
-    await pair.a.forceRecover('local'); // keep srv1's data
-    const done = await pair.aLog.next('recovery-completed', { from: fromA, timeoutMs: 15_000 });
-    expect(done.kind).toBe('differential'); // both bitmaps share the parent generation
-    expect(done.bytes).toBe(12 * 4096); // srv1's 5 blocks plus srv2's 7
-    await normal(pair);
-    await ca.flush();
-    expect(await filesIdentical(pair.layout.a.dataPath, pair.layout.b.dataPath)).toBe(true);
-    expect(pair.b.status().local).toMatchObject({ color: 'GREEN', diskState: 'uptodate' });
-  });
-
-  it('a stale side refuses to promote without force; with force it does', async () => {
-    pair = await openPair({ dir, net: NET, n: 70, sizeBytes: SIZE, proxy: true, params: { initialCopy: false, autoRecovery: false } });
-    await normal(pair);
-    await pair.a.promote();
-    const c = await client(pair);
-    pair.proxy?.cut('reset');
-    await pair.aLog.next('disconnected');
-    await writeBlocks(c, 10, 3);
-    pair.proxy?.heal();
-    const pending = await pair.bLog.next('recovery-pending');
-    expect(pending).toMatchObject({ kind: 'differential', source: 'srv1', target: 'srv2' });
-    expect(pair.b.status()).toMatchObject({ mirrorState: 'recovery-pending', local: { color: 'RED', diskState: 'outdated' } });
-    await waitFor(() => pair?.a.status().peer.color === 'RED', 'srv1 sees srv2 RED');
-    c.destroy();
-    await pair.a.demote();
-    await waitFor(() => pair?.b.status().peer.role === 'secondary', 'srv2 sees srv1 demoted');
-    const refused = await pair.b.promote().catch((e: unknown) => e);
-    expect(refused).toBeInstanceOf(MirrorError);
-    expect(refused).toMatchObject({ code: 'STALE' });
-    expect((refused as MirrorError).message).toMatch(/recover/);
-    expect(pair.bLog.of('stale-refused')).toHaveLength(1);
-    await pair.b.promote({ force: true });
-    expect(pair.b.status()).toMatchObject({ exporting: true, local: { role: 'primary' } });
-  });
-
-  it('recovers on demand when auto recovery is off', async () => {
-    pair = await openPair({ dir, net: NET, n: 80, sizeBytes: SIZE, proxy: true, params: { initialCopy: false, autoRecovery: false } });
-    await normal(pair);
-    await pair.a.promote();
-    const c = await client(pair);
-    pair.proxy?.cut('reset');
-    await pair.aLog.next('disconnected');
-    await writeBlocks(c, 40, 5);
-    pair.proxy?.heal();
-    await pair.bLog.next('recovery-pending');
-    await pair.b.recover(); // asked on the target: the source starts
-    const done = await pair.aLog.next('recovery-completed');
-    expect(done.bytes).toBe(5 * 4096);
-    await normal(pair);
-  });
-
   it('breakMirror isolates the standby until recover()', async () => {
-    pair = await openPair({ dir, net: NET, n: 90, sizeBytes: SIZE, params: { initialCopy: false } });
-    await normal(pair);
+    pair = await fx.openPair({ net: NET, n: 90, sizeBytes: SIZE, params: { initialCopy: false } });
+    await bothNormal(pair);
     await pair.a.promote();
     await expect(pair.a.breakMirror()).rejects.toMatchObject({ code: 'IS_PRIMARY' });
     await pair.b.breakMirror();
@@ -246,18 +103,18 @@ describe('MirrorDisk pair', { timeout: 20_000 }, () => {
     expect(pair.b.status().connection).toBe('standalone');
     await pair.b.recover();
     await pair.bLog.next('recovery-completed');
-    await normal(pair);
+    await bothNormal(pair);
     expect(await filesIdentical(pair.layout.a.dataPath, pair.layout.b.dataPath)).toBe(true);
   });
 
   it('refuses a peer with the wrong cluster key, and survives garbage on the MDC port', async () => {
-    const layout = pairLayout(dir, NET, 100, false);
+    const layout = pairLayout(fx.dir, NET, 100, false);
     const aLog = new EventLog();
     const bLog = new EventLog();
     const a = await MirrorDisk.open(optionsFor(layout, 'a', { sizeBytes: SIZE, onEvent: aLog.push }));
-    extra.push(a);
+    fx.track(a);
     const b = await MirrorDisk.open(optionsFor(layout, 'b', { sizeBytes: SIZE, onEvent: bLog.push, key: Buffer.from('another-key-entirely-0123456789') }));
-    extra.push(b);
+    fx.track(b);
     const fa = await aLog.next('peer-auth-failed');
     const fb = await bLog.next('peer-auth-failed');
     expect(fa.kind).toBe('bad-proof');
@@ -276,87 +133,15 @@ describe('MirrorDisk pair', { timeout: 20_000 }, () => {
     expect(a.status().counters.authFailures).toBeGreaterThan(1);
   });
 
-  it('rate-limits recovery, reports progress, and resumes an interrupted recovery after reconnecting', async () => {
-    const layout = pairLayout(dir, NET, 130, true);
-    await randomFile(layout.a.dataPath, SIZE);
-    pair = await openPair({ dir, net: NET, n: 130, sizeBytes: SIZE, proxy: true, params: { recoveryMaxRateBytesPerSec: 8 * MiB } });
-    await pair.bLog.next('recovery-started');
-    await waitFor(() => (pair?.b.status().recovery?.doneBytes ?? 0) > 2 * MiB, 'some progress');
-    const mid = pair.b.status();
-    expect(mid).toMatchObject({ mirrorState: 'recovering', local: { color: 'YELLOW', diskState: 'inconsistent' } });
-    expect(mid.recovery).toMatchObject({ kind: 'full', direction: 'receive', source: 'srv1', target: 'srv2', totalBytes: SIZE });
-    expect(mid.recovery?.progress).toBeGreaterThan(0);
-    expect(mid.recovery?.progress).toBeLessThan(1);
-    expect(mid.recovery?.rateBytesPerSec).toBeGreaterThan(0);
-    expect(mid.recovery?.rateBytesPerSec).toBeLessThan(12 * MiB); // the 8 MiB/s cap, with slack for bursts
-    expect(mid.recovery?.remainingMs).not.toBeNull();
-    expect(pair.a.status().peer.color).toBe('YELLOW');
-    await expect(pair.b.promote()).rejects.toMatchObject({ code: 'STALE' }); // inconsistent while recovering
-
-    pair.proxy?.cut('reset');
-    const failed = await pair.aLog.next('recovery-failed');
-    expect(failed.direction).toBe('send');
-    await pair.bLog.next('recovery-failed');
-    expect(pair.b.status().local).toMatchObject({ color: 'RED', diskState: 'inconsistent' });
-    const sent = pair.a.status().counters.recoveryBytesSent;
-    const from = pair.aLog.length;
-    pair.proxy?.heal();
-    const resumed = await pair.aLog.next('recovery-started', { from });
-    expect(resumed.kind).toBe('differential');
-    expect(resumed.bytes).toBe(SIZE - sent); // only what the first attempt did not finish
-    await pair.aLog.next('recovery-completed', { from, timeoutMs: 15_000 });
-    await normal(pair);
-    expect(await filesIdentical(pair.layout.a.dataPath, pair.layout.b.dataPath)).toBe(true);
-  });
-
-  it('throttles recovery to the minimum rate while the application writes', async () => {
-    pair = await openPair({
-      dir,
-      net: NET,
-      n: 140,
-      sizeBytes: SIZE,
-      proxy: true,
-      params: { initialCopy: false, recoveryMaxRateBytesPerSec: 0, recoveryMinRateBytesPerSec: 1 * MiB },
-    });
-    await normal(pair);
-    await pair.a.promote();
-    const c = await client(pair);
-    pair.proxy?.cut('reset');
-    await pair.aLog.next('disconnected');
-    await writeBlocks(c, 0, 1024, 32); // 4 MiB dirty
-    let writing = true;
-    const app = (async () => {
-      for (let i = 0; writing; i += 1) {
-        await c.write((2048 + (i % 256)) * 4096, Buffer.alloc(4096, i & 0xff));
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    })();
-    pair.proxy?.heal();
-    await pair.aLog.next('recovery-started');
-    const t0 = performance.now();
-    await new Promise((r) => setTimeout(r, 1000));
-    const done = pair.a.status().recovery?.doneBytes ?? 0;
-    const elapsed = (performance.now() - t0) / 1000;
-    // At 1 MiB/s plus a 100 ms burst and one chunk, whatever the machine's speed.
-    expect(done).toBeLessThanOrEqual((elapsed + 0.2) * MiB + 256 * 1024);
-    writing = false;
-    await app;
-    await pair.aLog.next('recovery-completed', { timeoutMs: 15_000 }); // full speed once the writes stop
-    await normal(pair);
-    await c.flush();
-    expect(await filesIdentical(pair.layout.a.dataPath, pair.layout.b.dataPath)).toBe(true);
-  });
-
   it('persists write intent before writing, then retires idle regions and caps the active set', async () => {
-    pair = await openPair({
-      dir,
+    pair = await fx.openPair({
       net: NET,
       n: 120,
       sizeBytes: SIZE,
       params: { initialCopy: false, checkpointIntervalMs: 100 },
       paramsA: { writeIntentIdleMs: 60_000, maxActiveRegions: 2 },
     });
-    await normal(pair);
+    await bothNormal(pair);
     await pair.a.promote();
     const c = await client(pair);
     for (let r = 0; r < 6; r += 1) await c.write(r * 256 * 1024, Buffer.alloc(4096, r)); // six 256 KiB regions
@@ -367,10 +152,10 @@ describe('MirrorDisk pair', { timeout: 20_000 }, () => {
   });
 
   it('a never-constructed side alone refuses to promote without force', async () => {
-    const layout = pairLayout(dir, NET, 110, false);
+    const layout = pairLayout(fx.dir, NET, 110, false);
     const log = new EventLog();
     const a = await MirrorDisk.open(optionsFor(layout, 'a', { sizeBytes: SIZE, onEvent: log.push }));
-    extra.push(a);
+    fx.track(a);
     expect(a.status()).toMatchObject({ mirrorState: 'no-construction', local: { color: 'RED', diskState: 'no-construction' }, peer: { color: 'GRAY' } });
     await expect(a.promote()).rejects.toMatchObject({ code: 'NOT_CONSTRUCTED' });
     await a.promote({ force: true });
@@ -378,7 +163,7 @@ describe('MirrorDisk pair', { timeout: 20_000 }, () => {
     // The peer appears later with a new disk: a full copy from srv1.
     const bLog = new EventLog();
     const b = await MirrorDisk.open(optionsFor(layout, 'b', { sizeBytes: SIZE, onEvent: bLog.push }));
-    extra.push(b);
+    fx.track(b);
     const done = await bLog.next('recovery-completed');
     expect(done).toMatchObject({ kind: 'full', bytes: SIZE });
     await a.close();

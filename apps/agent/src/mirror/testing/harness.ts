@@ -9,10 +9,12 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { afterEach, beforeEach } from 'vitest';
 import { errorMessage } from '../errors.js';
 import { MirrorDisk } from '../mirror-disk.js';
 import type { StandaloneConfig } from '../standalone.js';
 import type { MirrorDiskOptions, MirrorEvent, MirrorParams } from '../types.js';
+import { NbdTestClient } from './nbd-test-client.js';
 import { TcpProxy } from './tcp-proxy.js';
 
 export const MiB = 1024 * 1024;
@@ -262,4 +264,77 @@ export function standaloneConfig(
     nbdSocketPath: o.nbdSocketPath,
     params: { ...base, ...params },
   };
+}
+
+/** Both sides of a pair report a normal (connected, identical) mirror. */
+export async function bothNormal(p: Pair): Promise<void> {
+  await waitFor(() => p.a.status().mirrorState === 'normal' && p.b.status().mirrorState === 'normal', 'both sides normal');
+}
+
+/** Writes `count` distinct 4 KiB blocks from block `first`, `depth` at a time, each filled with its own byte. */
+export async function writeBlocks(c: NbdTestClient, first: number, count: number, depth = 16, fill = 0x5a): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < count) {
+      const i = next++;
+      await c.write((first + i) * 4096, Buffer.alloc(4096, (fill + i) & 0xff));
+    }
+  };
+  await Promise.all(Array.from({ length: depth }, worker));
+}
+
+/** A PairFixture with its vitest hooks registered. */
+export function usePairFixture(prefix: string): PairFixture {
+  const fx = new PairFixture(prefix);
+  beforeEach(async () => {
+    await fx.setUp();
+  });
+  afterEach(async () => {
+    await fx.tearDown();
+  });
+  return fx;
+}
+
+/**
+ * Per-test state for suites built on in-process pairs: a temp dir, the pair, and whatever else must be
+ * closed (NBD clients, extra mirror disks) even when the test fails.
+ */
+export class PairFixture {
+  dir = '';
+  pair: Pair | null = null;
+  private readonly extra: { close: () => Promise<void> | void }[] = [];
+  private readonly prefix: string;
+
+  constructor(prefix: string) {
+    this.prefix = prefix;
+  }
+
+  async setUp(): Promise<void> {
+    this.dir = await makeTempDir(this.prefix);
+  }
+
+  async tearDown(): Promise<void> {
+    await this.pair?.close();
+    this.pair = null;
+    for (const x of this.extra.splice(0)) await Promise.resolve(x.close()).catch(() => undefined);
+    await fsp.rm(this.dir, { recursive: true, force: true });
+  }
+
+  track<T extends { close: () => Promise<void> | void }>(x: T): T {
+    this.extra.push(x);
+    return x;
+  }
+
+  /** openPair() in this test's dir; closed at tear-down. */
+  async openPair(opts: Omit<Parameters<typeof openPair>[0], 'dir'>): Promise<Pair> {
+    this.pair = await openPair({ ...opts, dir: this.dir });
+    return this.pair;
+  }
+
+  /** An NBD client on the primary's (or `socketPath`'s) export, destroyed at tear-down. */
+  async client(socketPath: string): Promise<NbdTestClient> {
+    const c = await NbdTestClient.connect(socketPath);
+    this.extra.push({ close: () => c.destroy() });
+    return c;
+  }
 }
