@@ -13,16 +13,12 @@ const SIZE = 16 * MiB;
 const fx = usePairFixture('md');
 let pair: Pair | null = null;
 
-async function client(p: Pair): Promise<NbdTestClient> {
-  return fx.client(p.layout.a.nbdSocketPath);
-}
-
 describe('MirrorDisk pair: link failures', { timeout: 20_000 }, () => {
   it('recovers only the blocks written while the link was cut (reset), then is identical', async () => {
     pair = await fx.openPair({ net: NET, n: 40, sizeBytes: SIZE, proxy: true, params: { initialCopy: false } });
     await bothNormal(pair);
     await pair.a.promote();
-    const c = await client(pair);
+    const c = await fx.client();
     await writeBlocks(c, 0, 32);
     const from = pair.aLog.length;
     pair.proxy?.cut('reset');
@@ -49,7 +45,7 @@ describe('MirrorDisk pair: link failures', { timeout: 20_000 }, () => {
       pair = await fx.openPair({ net: NET, n, sizeBytes: SIZE, proxy: true, params: { initialCopy: false } });
       await bothNormal(pair);
       await pair.a.promote();
-      const c = await client(pair);
+      const c = await fx.client();
       const from = pair.aLog.length;
       pair.proxy?.cut(mode);
       await writeBlocks(c, 200, 8, 8, 0x33); // these wait for the ack timeout, then complete locally
@@ -72,7 +68,7 @@ describe('MirrorDisk pair: link failures', { timeout: 20_000 }, () => {
     pair = await fx.openPair({ net: NET, n: 60, sizeBytes: SIZE, proxy: true, params: { initialCopy: false } });
     await bothNormal(pair);
     await pair.a.promote();
-    const ca = await client(pair);
+    const ca = await fx.client();
     await writeBlocks(ca, 0, 4);
     pair.proxy?.cut('reset');
     await pair.bLog.next('disconnected');
@@ -108,7 +104,7 @@ describe('MirrorDisk pair: link failures', { timeout: 20_000 }, () => {
     pair = await fx.openPair({ net: NET, n: 70, sizeBytes: SIZE, proxy: true, params: { initialCopy: false, autoRecovery: false } });
     await bothNormal(pair);
     await pair.a.promote();
-    const c = await client(pair);
+    const c = await fx.client();
     pair.proxy?.cut('reset');
     await pair.aLog.next('disconnected');
     await writeBlocks(c, 10, 3);
@@ -133,7 +129,7 @@ describe('MirrorDisk pair: link failures', { timeout: 20_000 }, () => {
     pair = await fx.openPair({ net: NET, n: 80, sizeBytes: SIZE, proxy: true, params: { initialCopy: false, autoRecovery: false } });
     await bothNormal(pair);
     await pair.a.promote();
-    const c = await client(pair);
+    const c = await fx.client();
     pair.proxy?.cut('reset');
     await pair.aLog.next('disconnected');
     await writeBlocks(c, 40, 5);
@@ -188,7 +184,7 @@ describe('MirrorDisk pair: link failures', { timeout: 20_000 }, () => {
     });
     await bothNormal(pair);
     await pair.a.promote();
-    const c = await client(pair);
+    const c = await fx.client();
     pair.proxy?.cut('reset');
     await pair.aLog.next('disconnected');
     await writeBlocks(c, 0, 1024, 32); // 4 MiB dirty

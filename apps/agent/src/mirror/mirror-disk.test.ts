@@ -21,16 +21,11 @@ import {
   waitFor,
   writeBlocks,
 } from './testing/harness.js';
-import type { NbdTestClient } from './testing/nbd-test-client.js';
 
 const NET = '127.0.4';
 const SIZE = 16 * MiB;
 const fx = usePairFixture('md');
 let pair: Pair | null = null;
-
-async function client(p: Pair): Promise<NbdTestClient> {
-  return fx.client(p.layout.a.nbdSocketPath);
-}
 
 describe('MirrorDisk pair', { timeout: 20_000 }, () => {
   it('runs the initial mirror construction as a full copy, then mirrors writes', async () => {
@@ -50,7 +45,7 @@ describe('MirrorDisk pair', { timeout: 20_000 }, () => {
     await pair.a.promote();
     expect(pair.a.status()).toMatchObject({ exporting: true, local: { role: 'primary' }, peer: { role: 'secondary' } });
     await expect(fsp.stat(layout.b.nbdSocketPath)).rejects.toThrow(); // the standby never exports
-    const c = await client(pair);
+    const c = await fx.client();
     await writeBlocks(c, 100, 64);
     await c.flush();
     expect(pair.a.status().counters.replicatedWrites).toBe(64);
@@ -62,7 +57,7 @@ describe('MirrorDisk pair', { timeout: 20_000 }, () => {
     await bothNormal(pair);
     expect(pair.aLog.of('recovery-started')).toHaveLength(0);
     await pair.a.promote();
-    const c = await client(pair);
+    const c = await fx.client();
     // 400 writes into the same 64 KiB, overlapping at odd offsets, all in flight together.
     const writes: Promise<void>[] = [];
     for (let i = 0; i < 400; i += 1) {
@@ -97,7 +92,7 @@ describe('MirrorDisk pair', { timeout: 20_000 }, () => {
     await pair.b.breakMirror();
     expect(pair.b.status()).toMatchObject({ mirrorState: 'isolated', connection: 'standalone', local: { color: 'RED' } });
     await pair.aLog.next('disconnected');
-    const c = await client(pair);
+    const c = await fx.client();
     await writeBlocks(c, 7, 2);
     await new Promise((r) => setTimeout(r, 400)); // the dialer must not get back in while isolated
     expect(pair.b.status().connection).toBe('standalone');
@@ -143,7 +138,7 @@ describe('MirrorDisk pair', { timeout: 20_000 }, () => {
     });
     await bothNormal(pair);
     await pair.a.promote();
-    const c = await client(pair);
+    const c = await fx.client();
     for (let r = 0; r < 6; r += 1) await c.write(r * 256 * 1024, Buffer.alloc(4096, r)); // six 256 KiB regions
     expect(pair.a.status().counters.writeIntentActivations).toBe(6);
     await waitFor(() => pair?.a.status().activeRegions === 2, 'active set capped at 2');

@@ -331,8 +331,8 @@ export class PairFixture {
     return this.pair;
   }
 
-  /** An NBD client on the primary's (or `socketPath`'s) export, destroyed at tear-down. */
-  async client(socketPath: string): Promise<NbdTestClient> {
+  /** An NBD client on srv1's export (the usual primary), destroyed at tear-down. */
+  async client(socketPath = this.pair?.layout.a.nbdSocketPath ?? ''): Promise<NbdTestClient> {
     const c = await NbdTestClient.connect(socketPath);
     this.extra.push({ close: () => c.destroy() });
     return c;
