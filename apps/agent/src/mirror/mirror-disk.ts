@@ -301,6 +301,7 @@ export class MirrorDisk {
         if (!refusal && this.link && !this.link.isClosed) {
           const link = this.link;
           const reply = await link.request(FrameType.ROLE_REQ);
+          this.assertOpen(); // close() may have run meanwhile
           if (reply && reply.arg !== 0) {
             const why = parsePayload(reasonSchema, frameBytes(reply))?.reason ?? 'the peer is primary';
             refusal = new MirrorError('PEER_IS_PRIMARY', `${this.name}: cannot promote ${this.opts.localServer}: ${why}. Demote ${this.opts.peerServer} first.`);
