@@ -201,6 +201,14 @@ export class KumoCluster {
     );
   }
 
+  /**
+   * Waits until every mirror disk is in sync (GREEN/GREEN). Until the initial construction has copied the
+   * whole disk, the standby's copy is inconsistent and it rightly refuses to take over.
+   */
+  async waitMirrorsInSync(via = this.names[0]!, timeoutMs = 120_000): Promise<void> {
+    await waitFor('the mirror disks to be in sync', async () => (await this.status(via)).mirrors.every((m) => m.status === 'normal'), timeoutMs, 500);
+  }
+
   /** An EC2 client of the emulator, as an outsider with its own keys (not one of the instances). */
   ec2(): EC2Client {
     return new EC2Client({ region: this.cloud.region, endpoint: this.cloud.url, credentials: { accessKeyId: 'AKIDE2ETEST', secretAccessKey: 'e2e' }, maxAttempts: 1 });

@@ -15,6 +15,7 @@ let cluster: KumoCluster;
 test.beforeAll(async () => {
   cluster = await KumoCluster.start({ subnet: '127.0.10', config: 'vip', heartbeat: { intervalS: 1, timeoutS: 3 } });
   await cluster.waitOnline('failover1', 'server1', 'server1', 60_000);
+  await cluster.waitMirrorsInSync();
 });
 
 test.afterAll(async () => {

@@ -108,6 +108,7 @@ export class Agent extends EventEmitter<AgentEvents> {
 
   constructor(readonly opts: AgentOptions) {
     super();
+    this.setMaxListeners(0); // one status and one alert listener per open WebUI connection
     this.log = opts.log ?? createLogger(opts.name);
     mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
     this.db = AgentDb.open(opts.dataDir);

@@ -5,7 +5,9 @@
  * Exit codes: 0 done; 1 the agent refused or the operation failed (the message says why); 2 usage error;
  * 3 the agent could not be reached.
  */
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ConfigError, MethodName, MethodParams } from '@kumo/shared';
 import { Sessions } from '../ui/sessions.js';
@@ -24,8 +26,19 @@ const USAGE = `usage: kumo [--server URL] [--data-dir DIR] [--password P] [--jso
 
 class UsageError extends Error {}
 
+/** A running demo (`pnpm demo`) leaves its address in .kumo/demo.json, so `pnpm kumo status` finds it. */
+function demo(): { url: string; dataDir: string } | undefined {
+  try {
+    const d = JSON.parse(readFileSync(path.join(process.cwd(), '.kumo', 'demo.json'), 'utf8')) as { url?: unknown; dataDir?: unknown };
+    return typeof d.url === 'string' && typeof d.dataDir === 'string' ? { url: d.url, dataDir: d.dataDir } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 async function connect(values: { server?: string | undefined; 'data-dir'?: string | undefined; password?: string | undefined }): Promise<AgentClient> {
-  const url = values.server ?? process.env['KUMO_SERVER_URL'] ?? 'http://127.0.0.1:29003';
+  const found = values.server === undefined && process.env['KUMO_SERVER_URL'] === undefined ? demo() : undefined;
+  const url = values.server ?? process.env['KUMO_SERVER_URL'] ?? found?.url ?? 'http://127.0.0.1:29003';
   let client: AgentClient;
   try {
     client = await AgentClient.connect(url);
@@ -37,7 +50,7 @@ async function connect(values: { server?: string | undefined; 'data-dir'?: strin
     await client.call('session.login', { password: values.password });
     return client;
   }
-  const dataDir = values['data-dir'] ?? process.env['KUMO_DATA_DIR'] ?? '/var/lib/kumo';
+  const dataDir = values['data-dir'] ?? process.env['KUMO_DATA_DIR'] ?? found?.dataDir ?? '/var/lib/kumo';
   const token = await Sessions.readLocalToken(dataDir).catch(() => undefined);
   if (token) await client.call('session.login', { localToken: token }).catch(() => undefined);
   return client;

@@ -506,6 +506,36 @@ describe('configuration changes', () => {
   });
 });
 
+describe('start-up races', () => {
+  const report = (server: string, joined: boolean) => ({
+    server, bootId: `${server}-b`, service: 'running' as const, joined, configHash: null, configVersion: null, groups: {}, monitors: {}, mirrors: {},
+    members: {}, np: { reachable: true, targets: [] }, instanceId: null, intents: null, generatedAt: 0,
+  });
+
+  it('a server does not act as master while an earlier server\'s heartbeat says running but its report has not said joined', () => {
+    let s = initialState('server2', 'b2', twoServers());
+    for (const e of [
+      { type: 'service.start', by: 't' },
+      { type: 'probe.done', groups: {} },
+      { type: 'heartbeat.up', server: 'server1', bootId: 'server1-b', service: 'running' },
+      { type: 'peer.report', report: report('server1', false) },
+    ] as const) s = decide(s, e).state;
+    expect(s.service).toBe('running');
+    const d = decide(s, { type: 'sync.elapsed' });
+    expect(d.actions.some((a) => a.type === 'exec')).toBe(false);
+    expect(d.state.table).toBeNull();
+  });
+
+  it('adopts the current master\'s intent table even when its own has a higher epoch', () => {
+    const sim = started();
+    const s = sim.state('server2');
+    const mine = { ...s.table!, epoch: 99, master: 'server2' };
+    const theirs = { ...s.table!, epoch: 3, master: 'server1' };
+    const d1 = decide({ ...s, table: mine }, { type: 'peer.table', table: theirs });
+    expect(d1.state.table?.master).toBe('server1');
+  });
+});
+
 describe('the pure core', () => {
   it('does not change the state it is given', () => {
     const s: EngineState = initialState('server1', 'b', twoServers());

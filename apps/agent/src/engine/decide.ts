@@ -99,8 +99,9 @@ export function masterOf(s: EngineState): string | null {
     }
     const m = s.members[name];
     if (memberRunning(m)) return name;
-    // A server before us in the list that is still joining will be the master: wait for it.
-    if (m && m.view === 'alive' && m.heartbeat && m.service === 'starting') return null;
+    // A server before us in the list that is still joining (or whose report saying so has not arrived yet)
+    // will be the master: wait for it rather than act as a second master.
+    if (m && m.view === 'alive' && m.heartbeat && (m.service === 'starting' || m.service === 'running' || m.service === 'suspended')) return null;
   }
   return null;
 }
@@ -362,7 +363,10 @@ function onReport(s: EngineState, report: ServerReport): void {
 }
 
 function onTable(s: EngineState, table: IntentTable): void {
-  if (!s.table || table.epoch > s.table.epoch || (table.epoch === s.table.epoch && rank(s, table.master) < rank(s, s.table.master))) {
+  // The master's table is authoritative whatever its epoch (a server that briefly acted as master, or the
+  // other side of a healed partition, may hold a table with a higher epoch); otherwise the newest wins.
+  const fromMaster = table.master !== s.self && table.master === masterOf(s);
+  if (!s.table || fromMaster || table.epoch > s.table.epoch || (table.epoch === s.table.epoch && rank(s, table.master) < rank(s, s.table.master))) {
     s.table = table;
   }
 }

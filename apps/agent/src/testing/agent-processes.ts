@@ -84,7 +84,7 @@ export class AgentProcesses {
     proc.child = child;
     this.agents.set(spec.name, proc);
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${spec.name} did not start within ${opts.timeoutMs ?? 20_000} ms:\n${proc.output.join('')}`)), opts.timeoutMs ?? 20_000);
+      const timer = setTimeout(() => reject(new Error(`${spec.name} did not start within ${opts.timeoutMs ?? 60_000} ms:\n${proc.output.join('')}`)), opts.timeoutMs ?? 60_000);
       const onData = (d: Buffer) => {
         const text = d.toString('utf8');
         proc.output.push(text);
