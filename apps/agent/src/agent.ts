@@ -40,6 +40,7 @@ import { MonitorRunner } from './monitors/runner.js';
 import { PeerManager } from './peers/peer-manager.js';
 import type { DriverServices, MonitorDriver, ResourceDriver } from './resources/driver.js';
 import { buildStatus } from './status.js';
+import { simulateWhatIf } from './engine/what-if.js';
 import { Sessions } from './ui/sessions.js';
 import type { Role } from './ui/sessions.js';
 import { KumoError } from './util/errors.js';
@@ -602,10 +603,11 @@ export class Agent extends EventEmitter<AgentEvents> {
         await this.onMirrorServers(q.name, q.server ?? this.name, 'break');
         return { ok: true };
       }
+      case 'whatif.simulate':
+        return simulateWhatIf(this.requireConfig(), this.status(), p('whatif.simulate').fault);
       case 'aws.discover':
       case 'aws.iamPolicy':
       case 'aws.preflight':
-      case 'whatif.simulate':
         return this.extension(method, raw, ctx);
       default: {
         const check: never = method;
