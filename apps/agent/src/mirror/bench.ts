@@ -12,7 +12,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { MiB, makeTempDir, nbdUri, pairLayout, runTool, standaloneConfig, waitFor } from './testing/harness.js';
 import { MirrorProcess } from './testing/mirror-process.js';
 import type { MirrorParams } from './types.js';
@@ -97,11 +97,10 @@ export async function runMirrorBenchmark(opts: MirrorBenchOptions = {}): Promise
     await bNow.stop();
     await fio(uri, ['--rw=randwrite', '--bs=4k', '--iodepth=32', `--size=${size}`, `--io_size=${Math.floor(size / 100 / 4096) * 4096}`]);
     const dirtyBytes = (await a.status()).outOfSyncBytes;
+    const fromDiff = a.log.length;
     const t0 = performance.now();
     bNow = await start('b');
-    const diff = await a.log.next('recovery-completed', { from: a.log.length - 0, timeoutMs: 120_000 }).catch(async () => {
-      throw new Error(`no differential recovery: ${JSON.stringify(await a.status())}`);
-    });
+    const diff = await a.log.next('recovery-completed', { from: fromDiff, timeoutMs: 120_000 });
     await waitFor(async () => (await a.status()).mirrorState === 'normal', 'normal after differential', 30_000, 20);
     const reconnectToNormalMs = Math.round(performance.now() - t0);
 
@@ -247,5 +246,3 @@ if (invokedDirectly) {
     },
   );
 }
-
-export const BENCH_FILE = fileURLToPath(import.meta.url);
