@@ -65,6 +65,8 @@ export interface AgentOptions {
   monitorDrivers?: MonitorDriver[];
   /** Extra services passed to drivers (the AWS layer, the mirror disks). */
   driverServices?: Omit<DriverServices, 'host' | 'log' | 'mirrors'>;
+  /** This agent listens with HTTPS (so do its peers: the setting is cluster-wide). */
+  tls?: boolean;
   /** Size of the file-backed mirror partitions a simulated host creates (MiB). Default 64. */
   simDiskMiB?: number;
   /** Forced stop of a peer's instance (the AWS layer supplies it). */
@@ -125,6 +127,8 @@ export class Agent extends EventEmitter<AgentEvents> {
       self: opts.name,
       selfAddress: opts.listenHost,
       log: this.log.child('peers'),
+      // The cluster's agents listen as they started (HTTPS takes effect at the restart an apply asks for).
+      tls: () => opts.tls === true,
       onRequest: (from, req) => this.onPeerRequest(from, req),
     });
     this.mirrors = new MirrorManager({

@@ -8,12 +8,14 @@
  *   kumo-agent keygen --out FILE
  *   kumo-agent witness --listen HOST:PORT --key FILE
  */
+import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { validateClusterConfig } from '@kumo/shared';
 import { Agent } from './agent.js';
 import { ClusterKey } from './crypto/cluster-key.js';
-import { DatabaseError } from './db/client.js';
+import { AgentDb, DatabaseError } from './db/client.js';
 import { builtinMonitorDrivers, builtinResourceDrivers } from './drivers.js';
 import { awsFence, createAws, extendWithAws } from './integrations/aws.js';
 import { buildServer } from './server.js';
@@ -24,6 +26,21 @@ import { buildWitness } from './witness/server.js';
 function fail(message: string): never {
   process.stderr.write(`kumo-agent: ${message}\n`);
   process.exit(2);
+}
+
+/** The HTTPS setting of the config stored in the data directory, read before the agent opens it. */
+function storedHttps(dataDir: string): { certFile: string; keyFile: string } | undefined {
+  try {
+    const db = AgentDb.open(dataDir);
+    try {
+      const checked = validateClusterConfig(db.latestConfig()?.config);
+      return checked.ok ? checked.config.cluster.webui.https : undefined;
+    } finally {
+      db.close();
+    }
+  } catch {
+    return undefined; // the agent reports a broken database itself, with its message
+  }
 }
 
 function hostPort(value: string, defaultPort: number): { host: string; port: number } {
@@ -94,6 +111,8 @@ async function run(args: string[]): Promise<void> {
     region: values['aws-region'] ?? env['KUMO_AWS_REGION'],
     log: log.child('aws'),
   });
+  // Whether the stored config asks for HTTPS decides how this agent listens and dials its peers.
+  const httpsWanted = storedHttps(dataDir) !== undefined;
   let agent: Agent;
   try {
     agent = new Agent({
@@ -105,6 +124,7 @@ async function run(args: string[]): Promise<void> {
       hostMode,
       log,
       autoStart: !values['no-auto-start'],
+      tls: httpsWanted,
       resourceDrivers: builtinResourceDrivers,
       monitorDrivers: builtinMonitorDrivers,
       driverServices: { aws },
@@ -114,15 +134,26 @@ async function run(args: string[]): Promise<void> {
     fail(e instanceof DatabaseError ? e.message : `cannot start: ${e instanceof Error ? e.message : String(e)}`);
   }
   extendWithAws(agent, aws);
-  const app = await buildServer(agent, values['webui-dir'] ? { webuiDir: values['webui-dir'] } : {});
+  // HTTPS with the configured certificate (the same paths on every server; each holds its own files).
+  const tls = agent.config?.cluster.webui.https;
+  let https: { key: Buffer; cert: Buffer } | undefined;
+  if (tls) {
+    try {
+      https = { key: await readFile(tls.keyFile), cert: await readFile(tls.certFile) };
+    } catch (e) {
+      fail(`HTTPS is configured but the certificate or key cannot be read (${e instanceof Error ? e.message : String(e)}); install them at ${tls.certFile} and ${tls.keyFile}`);
+    }
+  }
+  const app = await buildServer(agent, { ...(values['webui-dir'] ? { webuiDir: values['webui-dir'] } : {}), ...(https ? { https } : {}) });
   try {
     await app.listen({ host, port });
   } catch (e) {
     fail(`cannot listen on ${host}:${port} (${(e as NodeJS.ErrnoException).code ?? String(e)}); is another agent running there?`);
   }
   await agent.start();
-  log.info(`kumo-agent ${name} listening on http://${host}:${port} (data ${dataDir}, host mode ${hostMode})`);
-  process.stdout.write(`${JSON.stringify({ ready: true, server: name, url: `http://${host}:${port}` })}\n`);
+  const scheme = https ? 'https' : 'http';
+  log.info(`kumo-agent ${name} listening on ${scheme}://${host}:${port} (data ${dataDir}, host mode ${hostMode})`);
+  process.stdout.write(`${JSON.stringify({ ready: true, server: name, url: `${scheme}://${host}:${port}` })}\n`);
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -28,15 +28,22 @@ export interface ServerOptions {
   https?: { key: Buffer; cert: Buffer };
 }
 
-/** Same-origin check for browser WebSockets: the Origin's host must be the host the page was loaded from. */
-export function sameOrigin(req: FastifyRequest): boolean {
+/**
+ * Origin check for browser WebSockets: the page must come from this agent, or from another server of the same
+ * cluster (the WebUI reconnects to another server when its own dies). Anything else is a cross-site attempt.
+ */
+export function allowedOrigin(req: FastifyRequest, agent: Agent): boolean {
   const origin = req.headers.origin;
   if (origin === undefined) return true; // not a browser (the CLI, a peer, a script)
+  let host: string;
   try {
-    return new URL(origin).host === req.headers.host;
+    host = new URL(origin).host;
   } catch {
     return false;
   }
+  if (host === req.headers.host) return true;
+  const config = agent.config;
+  return !!config && config.servers.some((s) => `${s.address}:${config.cluster.ports.webui}` === host);
 }
 
 export async function buildServer(agent: Agent, opts: ServerOptions = {}): Promise<FastifyInstance> {
@@ -80,7 +87,7 @@ export async function buildServer(agent: Agent, opts: ServerOptions = {}): Promi
     {
       websocket: true,
       preValidation: async (req, reply) => {
-        if (!sameOrigin(req)) {
+        if (!allowedOrigin(req, agent)) {
           await reply.code(403).send({ error: { code: 'KUMO_E_ORIGIN_DENIED', message: ERROR_CODES.KUMO_E_ORIGIN_DENIED.message.en } });
           return;
         }

@@ -44,7 +44,8 @@ export function changeRequires(before: ClusterConfig | null, after: ClusterConfi
   if (!before) return 'nothing';
   const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
   const strip = <T extends { comment?: string }>(x: T) => ({ ...x, comment: '' });
-  const cluster = (c: ClusterConfig) => ({ ...c.cluster, comment: '', webui: null, alertLog: null, language: null });
+  // HTTPS changes how the agents listen and dial each other: a restart. Passwords and client lists do not.
+  const cluster = (c: ClusterConfig) => ({ ...c.cluster, comment: '', webui: c.cluster.webui.https ?? null, alertLog: null, language: null });
   if (!same(before.servers, after.servers) || !same(before.interconnects, after.interconnects) || !same(cluster(before), cluster(after))) {
     return 'restart-cluster';
   }

@@ -231,9 +231,14 @@ export async function acceptPeer(ws: WebSocket, remoteAddress: string, opts: Han
   }
 }
 
-/** Dialling side: connect to `ws://host:port/api/peer` and authenticate both ways. */
-export async function dialPeer(host: string, port: number, opts: HandshakeOptions & { timeoutMs?: number }): Promise<PeerLink> {
-  const ws = new WebSocket(`ws://${host}:${port}/api/peer`, {
+/**
+ * Dialling side: connect to `ws://host:port/api/peer` (`wss://` when the cluster's WebUI uses HTTPS) and
+ * authenticate both ways. Over TLS the certificate is not what proves the peer — the cluster key does — so a
+ * self-signed certificate is accepted; TLS there adds confidentiality.
+ */
+export async function dialPeer(host: string, port: number, opts: HandshakeOptions & { timeoutMs?: number; tls?: boolean }): Promise<PeerLink> {
+  const ws = new WebSocket(`${opts.tls ? 'wss' : 'ws'}://${host}:${port}/api/peer`, {
+    ...(opts.tls ? { rejectUnauthorized: false } : {}),
     handshakeTimeout: opts.timeoutMs ?? HANDSHAKE_TIMEOUT_MS,
     maxPayload: MAX_FRAME_BYTES,
     perMessageDeflate: false,

@@ -47,6 +47,8 @@ export class PeerManager extends EventEmitter<PeerManagerEvents> {
       selfAddress: string;
       onRequest: RequestHandler;
       log: Logger;
+      /** Whether the peers serve HTTPS (the cluster's WebUI security setting). */
+      tls?: () => boolean;
       /** Redial backoff bounds. */
       minBackoffMs?: number;
       maxBackoffMs?: number;
@@ -176,7 +178,7 @@ export class PeerManager extends EventEmitter<PeerManagerEvents> {
 
   private async dialOnce(address: string, port: number): Promise<PeerLink> {
     try {
-      const link = await dialPeer(address, port, { key: this.opts.key, self: this.opts.self, selfAddress: this.opts.selfAddress, timeoutMs: 3000 });
+      const link = await dialPeer(address, port, { key: this.opts.key, self: this.opts.self, selfAddress: this.opts.selfAddress, timeoutMs: 3000, tls: this.opts.tls?.() ?? false });
       // One-shot links still answer requests from the other side and carry notices.
       this.attachOneShot(link);
       return link;
@@ -233,7 +235,7 @@ export class PeerManager extends EventEmitter<PeerManagerEvents> {
       if (stopped || this.closed) return;
       if (!this.link(peer.name)) {
         try {
-          const link = await dialPeer(peer.address, peer.port, { key: this.opts.key, self: this.opts.self, selfAddress: this.opts.selfAddress, timeoutMs: 3000 });
+          const link = await dialPeer(peer.address, peer.port, { key: this.opts.key, self: this.opts.self, selfAddress: this.opts.selfAddress, timeoutMs: 3000, tls: this.opts.tls?.() ?? false });
           if (stopped || this.closed) {
             link.close('not wanted');
             return;

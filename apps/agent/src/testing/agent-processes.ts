@@ -89,7 +89,10 @@ export class AgentProcesses {
         const text = d.toString('utf8');
         proc.output.push(text);
         if (proc.output.length > 500) proc.output.splice(0, 100);
-        if (text.includes('"ready":true')) {
+        const ready = /\{"ready":true[^\n]*\}/.exec(text);
+        if (ready) {
+          const announced = (JSON.parse(ready[0]) as { url?: unknown }).url;
+          if (typeof announced === 'string') proc.url = announced;
           clearTimeout(timer);
           resolve();
         }
