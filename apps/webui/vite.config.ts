@@ -12,5 +12,5 @@ export default defineConfig({
     },
   },
   build: { outDir: 'dist', emptyOutDir: true, sourcemap: false },
-  test: { name: 'webui', environment: 'happy-dom' },
+  test: { name: 'webui', environment: 'happy-dom', setupFiles: ['./src/testing/setup.ts'] },
 });

@@ -1,0 +1,205 @@
+/**
+ * The Cluster WebUI: the shell (toolbar with the cluster name, the mode switch, the language switch and the
+ * server the page talks to) around operation mode and config mode. It loads `session.info`, `config.get` and
+ * `status.get` on every (re)connection, follows `status` events, and keeps the edited configuration here, so that
+ * switching modes never loses it. Leaving the wizard asks first.
+ */
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { ApplyResult, ClusterStatus, ConfigDoc, Lang } from '@kumo/shared';
+import { AgentProvider } from '../lib/agent-context';
+import type { SessionInfo } from '../lib/agent-context';
+import type { AgentClient, ConnectionState } from '../lib/agent-socket';
+import { I18nProvider, useI18n } from '../lib/i18n/i18n-context';
+import { errorText } from '../lib/i18n/error-text';
+import { S } from '../lib/i18n/strings';
+import { ConfirmDialog } from '../components/dialog';
+import { DiscoveryProvider } from '../features/aws-assist/discovery';
+import { draftFromConfig } from '../features/config-forms/draft';
+import type { Draft } from '../features/config-forms/draft';
+import { KEEP_PASSWORDS } from '../features/config-editor/passwords';
+import type { PasswordChanges } from '../features/config-editor/passwords';
+import { StatusView } from '../features/operation/status-view';
+import { ConfigMode } from './config-mode';
+import { Toolbar } from './toolbar';
+
+export type Mode = 'operation' | 'config';
+
+export function App({ client, pageHost = window.location.hostname, initialLang }: { client: AgentClient; pageHost?: string; initialLang?: Lang }) {
+  const [connection, setConnection] = useState<ConnectionState>(client.state);
+  const [session, setSession] = useState<SessionInfo | null>(null);
+  const [loadError, setLoadError] = useState<unknown>(null);
+  const [runningDoc, setRunningDoc] = useState<ConfigDoc | null>(null);
+  const [status, setStatus] = useState<ClusterStatus | null>(null);
+  const [statusError, setStatusError] = useState<unknown>(null);
+
+  const load = useCallback(() => {
+    client.request('session.info', {}).then(
+      (s) => {
+        setSession(s);
+        setLoadError(null);
+      },
+      (e: unknown) => setLoadError(e),
+    );
+    client.request('config.get', {}).then(setRunningDoc, (e: unknown) => setLoadError(e));
+    client.request('status.get', {}).then(
+      (s) => {
+        setStatus(s);
+        setStatusError(null);
+      },
+      (e: unknown) => setStatusError(e),
+    );
+  }, [client]);
+
+  const everOpen = useRef(client.state === 'open');
+  useEffect(() => {
+    load();
+    const offState = client.onStateChange((s) => {
+      setConnection(s);
+      if (s === 'open') {
+        if (everOpen.current) load();
+        everOpen.current = true;
+      }
+    });
+    const offStatus = client.subscribe('status', (s) => {
+      setStatus(s);
+      setStatusError(null);
+    });
+    const offSession = client.subscribe('session', () => {
+      client.request('session.info', {}).then(setSession, () => undefined);
+    });
+    return () => {
+      offState();
+      offStatus();
+      offSession();
+    };
+  }, [client, load]);
+
+  const running = useMemo(() => (runningDoc?.config ? draftFromConfig(runningDoc.config) : null), [runningDoc]);
+
+  return (
+    <I18nProvider clusterLang={running?.cluster.language} {...(initialLang ? { initial: initialLang } : {})}>
+      <AgentProvider client={client} session={session} pageHost={pageHost}>
+        <DiscoveryProvider>
+          <Shell
+            connection={connection}
+            session={session}
+            loadError={loadError}
+            runningDoc={runningDoc}
+            running={running}
+            status={status}
+            statusError={statusError}
+            onApplied={() => {
+              client.request('config.get', {}).then(setRunningDoc, (e: unknown) => setLoadError(e));
+              client.request('session.info', {}).then(setSession, () => undefined);
+            }}
+          />
+        </DiscoveryProvider>
+      </AgentProvider>
+    </I18nProvider>
+  );
+}
+
+function Shell(props: {
+  connection: ConnectionState;
+  session: SessionInfo | null;
+  loadError: unknown;
+  runningDoc: ConfigDoc | null;
+  running: Draft | null;
+  status: ClusterStatus | null;
+  statusError: unknown;
+  onApplied: (result: ApplyResult) => void;
+}) {
+  const { t, lang } = useI18n();
+  const [mode, setMode] = useState<Mode | null>(null);
+  const [draft, setDraft] = useState<Draft | null>(null);
+  const [wizard, setWizard] = useState<Draft | null>(null);
+  const [passwords, setPasswords] = useState<PasswordChanges>(KEEP_PASSWORDS);
+  const [askLeave, setAskLeave] = useState<Mode | null>(null);
+  const { running, runningDoc, session } = props;
+
+  // The first time the running configuration is known it becomes the draft; after our own apply, the applied one
+  // does (the agent's copy has every default written out). Someone else's apply never overwrites our edits.
+  const [seenDoc, setSeenDoc] = useState<ConfigDoc | null>(null);
+  const [appliedHash, setAppliedHash] = useState<string | null>(null);
+  if (runningDoc !== seenDoc) {
+    setSeenDoc(runningDoc);
+    if (running && (draft === null || (appliedHash !== null && runningDoc?.hash === appliedHash))) {
+      setDraft(running);
+      setAppliedHash(null);
+    }
+  }
+  // Operation mode first when the cluster runs a configuration, config mode (the wizard) when it does not.
+  if (mode === null && session !== null && runningDoc !== null) setMode(runningDoc.config ? 'operation' : 'config');
+
+  useEffect(() => {
+    document.documentElement.lang = lang;
+  }, [lang]);
+
+  const dirty = wizard !== null;
+  useEffect(() => {
+    if (!dirty) return;
+    const onBeforeUnload = (e: BeforeUnloadEvent) => e.preventDefault();
+    window.addEventListener('beforeunload', onBeforeUnload);
+    return () => window.removeEventListener('beforeunload', onBeforeUnload);
+  }, [dirty]);
+
+  const switchMode = (next: Mode) => {
+    if (next === mode) return;
+    if (wizard !== null && next !== 'config') {
+      setAskLeave(next);
+      return;
+    }
+    setMode(next);
+  };
+
+  const clusterName = (draft ?? running)?.cluster.name || props.status?.cluster.name || null;
+  return (
+    <div className="app">
+      <Toolbar clusterName={clusterName} mode={mode} onMode={switchMode} connection={props.connection} server={session?.server ?? null} />
+      <main className="content">
+        {props.loadError && !session ? (
+          <p role="alert" className="notice notice-error">
+            {errorText(props.loadError, lang).sentence}
+          </p>
+        ) : null}
+        {mode === null ? (
+          <p role="status" className="muted">
+            {t(S.loading)}
+          </p>
+        ) : mode === 'operation' ? (
+          <StatusView status={props.status} error={props.statusError} />
+        ) : (
+          <ConfigMode
+            draft={draft}
+            setDraft={setDraft}
+            wizard={wizard}
+            setWizard={setWizard}
+            running={running}
+            runningDoc={runningDoc}
+            passwords={passwords}
+            setPasswords={setPasswords}
+            onApplied={(result) => {
+              setPasswords(KEEP_PASSWORDS);
+              setAppliedHash(result.hash);
+              props.onApplied(result);
+            }}
+          />
+        )}
+      </main>
+      {askLeave ? (
+        <ConfirmDialog
+          title={t(S.leaveWizardTitle)}
+          message={t(S.leaveWizard)}
+          okLabel={t(S.ok)}
+          cancelLabel={t(S.cancel)}
+          onOk={() => {
+            setWizard(null);
+            setMode(askLeave);
+            setAskLeave(null);
+          }}
+          onCancel={() => setAskLeave(null)}
+        />
+      ) : null}
+    </div>
+  );
+}
