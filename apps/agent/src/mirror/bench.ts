@@ -49,7 +49,8 @@ export interface BenchTarget {
 
 export interface MirrorBenchResult {
   date: string;
-  machine: { cpus: number; cpuModel: string; node: string; platform: string };
+  /** 1-minute load averages around the run: other work on the machine skews every figure. */
+  machine: { cpus: number; cpuModel: string; node: string; platform: string; loadAverageBefore: number; loadAverageAfter: number };
   sizeBytes: number;
   runtimeSec: number;
   mirror: BenchTarget & {
@@ -87,9 +88,18 @@ export async function runMirrorBenchmark(opts: MirrorBenchOptions = {}): Promise
     const promoted = await a.command('promote');
     if (!promoted.ok) throw new Error(`promote failed: ${promoted.error?.message ?? ''}`);
     const uri = nbdUri(layout.a.nbdSocketPath);
-
-    log('mirror: fio through the export');
-    const mirrorFio = await fioSuite(uri, size, runtime, log);
+    let kitUri: string | null = null;
+    if (!opts.skipBaseline) {
+      const sock = path.join(dir, 'nbdkit.sock');
+      nbdkit = spawn('nbdkit', ['-f', '-U', sock, 'memory', String(size)], { stdio: 'ignore' });
+      kitUri = nbdUri(sock);
+      const probe = kitUri;
+      await waitFor(async () => (await runTool('nbdinfo', [probe])).code === 0, 'nbdkit up', 10_000, 100);
+    }
+    const loadBefore = os.loadavg()[0] ?? 0;
+    // Each job runs on the mirror, then at once on nbdkit, so both see the same machine load.
+    log('fio: mirror export beside nbdkit memory');
+    const [mirrorFio, kitFio] = await fioSuites(uri, kitUri, size, runtime, log);
 
     // Differential recovery: the standby stops cleanly, 1 % of the disk is written at random, it returns.
     log('mirror: differential recovery of 1 % of the disk');
@@ -114,18 +124,14 @@ export async function runMirrorBenchmark(opts: MirrorBenchOptions = {}): Promise
     await waitFor(async () => (await a.status()).mirrorState === 'normal', 'normal after full', 30_000, 50);
 
     let baseline: MirrorBenchResult['nbdkitMemory'] = null;
-    if (!opts.skipBaseline) {
-      log('nbdkit memory: same fio jobs, plus copies');
-      const sock = path.join(dir, 'nbdkit.sock');
-      nbdkit = spawn('nbdkit', ['-f', '-U', sock, 'memory', String(size)], { stdio: 'ignore' });
-      await waitFor(async () => (await runTool('nbdinfo', [nbdUri(sock)])).code === 0, 'nbdkit up', 10_000, 100);
-      const kitFio = await fioSuite(nbdUri(sock), size, runtime, log);
+    if (kitUri && kitFio) {
+      log('nbdkit memory: full copy and scattered 1 %');
       const c0 = performance.now();
-      const copy = await runTool('nbdcopy', [layout.a.dataPath, nbdUri(sock)], 300_000);
+      const copy = await runTool('nbdcopy', [layout.a.dataPath, kitUri], 300_000);
       if (copy.code !== 0) throw new Error(`nbdcopy: ${copy.stderr}`);
       const copyMs = performance.now() - c0;
       const s0 = performance.now();
-      await fio(nbdUri(sock), ['--rw=randwrite', '--bs=4k', '--iodepth=32', `--size=${size}`, `--io_size=${Math.floor(size / 100 / 4096) * 4096}`]);
+      await fio(kitUri, ['--rw=randwrite', '--bs=4k', '--iodepth=32', `--size=${size}`, `--io_size=${Math.floor(size / 100 / 4096) * 4096}`]);
       const scatteredMs = performance.now() - s0;
       baseline = {
         ...kitFio,
@@ -136,7 +142,14 @@ export async function runMirrorBenchmark(opts: MirrorBenchOptions = {}): Promise
 
     const result: MirrorBenchResult = {
       date: new Date().toISOString(),
-      machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', node: process.version, platform: `${os.platform()} ${os.release()}` },
+      machine: {
+        cpus: os.cpus().length,
+        cpuModel: os.cpus()[0]?.model ?? 'unknown',
+        node: process.version,
+        platform: `${os.platform()} ${os.release()}`,
+        loadAverageBefore: round1(loadBefore),
+        loadAverageAfter: round1(os.loadavg()[0] ?? 0),
+      },
       sizeBytes: size,
       runtimeSec: runtime,
       mirror: {
@@ -156,7 +169,8 @@ export async function runMirrorBenchmark(opts: MirrorBenchOptions = {}): Promise
         'Mirror: file-backed data partitions in the page cache, protocol C over loopback TCP, no fsync per write.',
         'Recovery ran with recoveryMaxRateBytesPerSec = 0 (unlimited); the default cap is 100 MiB/s.',
         'reconnectToNormalMs includes starting the standby process (Node + tsx), the connect handshake and the copy.',
-        'nbdkit copyFull is nbdcopy of the 1 GiB data file into the memory plugin; scatteredOnePercent is fio writing the same 1 % at random, 4 KiB QD32.',
+        'Each fio job ran on the mirror export and right after on nbdkit memory, so the pair saw similar load.',
+        'nbdkit copyFull is nbdcopy of the data file into the memory plugin; scatteredOnePercent is fio writing 1 % of the disk at random, 4 KiB QD32.',
       ],
     };
     if (opts.out) {
@@ -171,17 +185,44 @@ export async function runMirrorBenchmark(opts: MirrorBenchOptions = {}): Promise
   }
 }
 
-async function fioSuite(uri: string, size: number, runtime: number, log: (l: string) => void): Promise<BenchTarget> {
-  // Fill first (allocates every block of a sparse file, and of nbdkit's memory), as reference/mirror-disk.md §5 did.
-  const fill1M = await fio(uri, ['--rw=write', '--bs=1M', '--iodepth=8', `--size=${size}`]);
-  log(`  fill, 1 MiB seq QD8: ${fill1M.mibPerSec} MiB/s`);
-  const timed = [`--size=${size}`, '--time_based', `--runtime=${runtime}`, '--ramp_time=1'];
-  const seqWrite1M = await fio(uri, ['--rw=write', '--bs=1M', '--iodepth=8', ...timed]);
-  log(`  1 MiB seq QD8: ${seqWrite1M.mibPerSec} MiB/s`);
-  const randWrite4kQD32 = await fio(uri, ['--rw=randwrite', '--bs=4k', '--iodepth=32', ...timed]);
-  log(`  4 KiB rand QD32: ${randWrite4kQD32.iops} IOPS`);
-  const randWrite4kQD1 = await fio(uri, ['--rw=randwrite', '--bs=4k', '--iodepth=1', ...timed]);
-  log(`  4 KiB rand QD1: ${randWrite4kQD1.iops} IOPS, mean ${randWrite4kQD1.meanLatencyUs} µs`);
+const JOBS: { key: keyof BenchTarget; label: string; args: (size: number, runtime: number) => string[] }[] = [
+  // The fill allocates every block of the sparse data files and of nbdkit's memory (reference/mirror-disk.md §5).
+  { key: 'fill1M', label: 'fill, 1 MiB seq QD8', args: (size) => ['--rw=write', '--bs=1M', '--iodepth=8', `--size=${size}`] },
+  { key: 'seqWrite1M', label: '1 MiB seq QD8', args: (size, rt) => ['--rw=write', '--bs=1M', '--iodepth=8', ...timed(size, rt)] },
+  { key: 'randWrite4kQD32', label: '4 KiB rand QD32', args: (size, rt) => ['--rw=randwrite', '--bs=4k', '--iodepth=32', ...timed(size, rt)] },
+  { key: 'randWrite4kQD1', label: '4 KiB rand QD1', args: (size, rt) => ['--rw=randwrite', '--bs=4k', '--iodepth=1', ...timed(size, rt)] },
+];
+
+function timed(size: number, runtime: number): string[] {
+  return [`--size=${size}`, '--time_based', `--runtime=${runtime}`, '--ramp_time=1'];
+}
+
+async function fioSuites(
+  uri: string,
+  kitUri: string | null,
+  size: number,
+  runtime: number,
+  log: (l: string) => void,
+): Promise<[BenchTarget, BenchTarget | null]> {
+  const mirror: Partial<BenchTarget> = {};
+  const kit: Partial<BenchTarget> = {};
+  for (const job of JOBS) {
+    const m = await fio(uri, job.args(size, runtime));
+    mirror[job.key] = m;
+    let line = `  ${job.label}: mirror ${m.iops} IOPS ${m.mibPerSec} MiB/s`;
+    if (kitUri) {
+      const k = await fio(kitUri, job.args(size, runtime));
+      kit[job.key] = k;
+      line += `, nbdkit ${k.iops} IOPS ${k.mibPerSec} MiB/s`;
+    }
+    log(line);
+  }
+  return [complete(mirror), kitUri ? complete(kit) : null];
+}
+
+function complete(t: Partial<BenchTarget>): BenchTarget {
+  const { fill1M, seqWrite1M, randWrite4kQD32, randWrite4kQD1 } = t;
+  if (!fill1M || !seqWrite1M || !randWrite4kQD32 || !randWrite4kQD1) throw new Error('a fio job is missing');
   return { fill1M, seqWrite1M, randWrite4kQD32, randWrite4kQD1 };
 }
 
