@@ -27,8 +27,11 @@ beforeAll(async () => {
 }, 20_000);
 
 afterAll(async () => {
-  await pair.close();
-  await fsp.rm(dir, { recursive: true, force: true });
+  try {
+    await (pair as Pair | undefined)?.close();
+  } finally {
+    await fsp.rm(dir, { recursive: true, force: true });
+  }
 });
 
 describe('NBD export with the Debian clients', { timeout: 30_000 }, () => {

@@ -222,17 +222,26 @@ export async function openPair(opts: {
   const proxy = layout.proxyListen ? await TcpProxy.start(layout.proxyListen, { host: layout.b.host, port: layout.b.port }) : null;
   const aLog = new EventLog();
   const bLog = new EventLog();
-  const a = await MirrorDisk.open(optionsFor(layout, 'a', { sizeBytes: opts.sizeBytes, params: { ...opts.params, ...opts.paramsA }, onEvent: aLog.push }));
-  const b = await MirrorDisk.open(optionsFor(layout, 'b', { sizeBytes: opts.sizeBytes, params: { ...opts.params, ...opts.paramsB }, onEvent: bLog.push }));
+  let a: MirrorDisk | null = null;
+  let b: MirrorDisk;
+  try {
+    a = await MirrorDisk.open(optionsFor(layout, 'a', { sizeBytes: opts.sizeBytes, params: { ...opts.params, ...opts.paramsA }, onEvent: aLog.push }));
+    b = await MirrorDisk.open(optionsFor(layout, 'b', { sizeBytes: opts.sizeBytes, params: { ...opts.params, ...opts.paramsB }, onEvent: bLog.push }));
+  } catch (err) {
+    await a?.close();
+    await proxy?.close();
+    throw err;
+  }
+  const pairA = a;
   return {
     layout,
-    a,
+    a: pairA,
     b,
     aLog,
     bLog,
     proxy,
     close: async () => {
-      await Promise.allSettled([a.close(), b.close()]);
+      await Promise.allSettled([pairA.close(), b.close()]);
       await proxy?.close();
     },
   };
