@@ -26,9 +26,9 @@ const TEST_PACKAGES = [
   ['libnbd-bin', '/usr/bin/nbdinfo'],
   ['python3-libnbd', '/usr/lib/python3/dist-packages/nbd.py'],
   ['fio', '/usr/bin/fio'],
-  ['nbdkit', '/usr/sbin/nbdkit'],
+  ['nbdkit', '/usr/bin/nbdkit'],
   ['bind9-dnsutils', '/usr/bin/dig'],
-  ['iproute2', '/usr/bin/ip'],
+  ['iproute2', '/usr/sbin/ip'],
   ['nftables', '/usr/sbin/nft'],
 ];
 
