@@ -38,14 +38,16 @@ export function FieldShell({ id, label, help, errors, badge, children, inline }:
         </label>
       ) : (
         <>
-          <label className="field-label" htmlFor={id}>
-            {label}
+          <span className="label-row">
+            <label className="field-label" htmlFor={id}>
+              {label}
+            </label>
             {badge ? (
               <span className="badge" aria-hidden="true">
                 {badge}
               </span>
             ) : null}
-          </label>
+          </span>
           {control}
         </>
       )}

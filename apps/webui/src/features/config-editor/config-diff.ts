@@ -19,10 +19,58 @@ export interface Change {
 
 const m = (en: string, ja: string): Msg => ({ en, ja });
 
+/** Readable names of the config's own keys (params use the catalogue's labels). */
+const KEYS: Record<string, Msg> = {
+  heartbeat: m('Heartbeat', 'ハートビート'),
+  intervalS: m('Interval', 'インターバル'),
+  timeoutS: m('Timeout', 'タイムアウト'),
+  retryCount: m('Retry Count', 'リトライ回数'),
+  waitStartS: m('Wait Time to Start Monitoring', '監視開始待ち時間'),
+  np: m('NP Resolution', 'NP解決'),
+  targets: m('Targets', 'ターゲット'),
+  isolationAction: m('Action at NP Occurrence', 'NP発生時動作'),
+  forcedStop: m('Forced stop', '強制停止'),
+  enabled: m('Use', '使用'),
+  delayPerPriorityS: m('Wait per priority rank', '優先度ごとの待ち時間'),
+  stopTimeoutS: m('Stop timeout', '停止待ちタイムアウト'),
+  language: m('Language', '言語'),
+  comment: m('Comment', 'コメント'),
+  address: m('IP Address', 'IP アドレス'),
+  instanceId: m('Instance ID', 'インスタンス ID'),
+  addresses: m('Addresses', 'アドレス'),
+  kind: m('Type', '種別'),
+  startupServers: m('Startup Servers', '起動可能サーバ'),
+  attributes: m('Group Attributes', 'グループ属性'),
+  startup: m('Startup Attribute', '起動属性'),
+  failover: m('Failover Attribute', 'フェイルオーバ属性'),
+  failback: m('Failback Attribute', 'フェイルバック属性'),
+  dependency: m('Dependency', '依存関係'),
+  recovery: m('Recovery', '復旧動作'),
+  activation: m('Activation', '活性'),
+  deactivation: m('Deactivation', '非活性'),
+  failoverThreshold: m('Failover Threshold', 'フェイルオーバしきい値'),
+  finalAction: m('Final Action', '最終動作'),
+  maxRestarts: m('Maximum Reactivation Count', '最大再活性回数'),
+  maxFailovers: m('Maximum Failover Count', '最大フェイルオーバ回数'),
+  target: m('Target', '対象'),
+  common: m('Monitor (common)', '監視(共通)'),
+  timing: m('Monitor Timing', '監視タイミング'),
+  servers: m('Servers', 'サーバ'),
+  host: m('Target Host', 'ターゲットホスト'),
+  port: m('Service Port', 'サービスポート'),
+  ssl: m('Use SSL', 'SSL を使用する'),
+  noRetryOnTimeout: m('Do not retry at timeout occurrence', 'タイムアウト発生時にリトライしない'),
+  noRecoveryOnTimeout: m('Do not execute recovery action at timeout occurrence', 'タイムアウト発生時に回復動作を実行しない'),
+  webui: m('WebUI access', 'WebUI アクセス'),
+  ports: m('Ports', 'ポート'),
+};
+
+const keyLabel = (key: string): Segment => KEYS[key] ?? key;
+
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
-function deep(a: unknown, b: unknown, path: Segment[], out: Change[], label: (key: string) => Segment = (k) => k): void {
+function deep(a: unknown, b: unknown, path: Segment[], out: Change[], label: (key: string) => Segment = keyLabel): void {
   if (same(a, b)) return;
   if (a === undefined) {
     out.push({ kind: 'added', path, after: b });
@@ -55,7 +103,7 @@ function byName<T extends { name: string }>(
 }
 
 function paramLabel(fields: Readonly<Record<string, FieldHint>>): (key: string) => Segment {
-  return (key) => fields[key]?.label ?? key;
+  return (key) => fields[key]?.label ?? keyLabel(key);
 }
 
 /** Compares two items field by field; params and per-server values use the catalogue's labels. */
