@@ -94,4 +94,14 @@ describe('the shell', () => {
     await user.click(screen.getByRole('button', { name: '日本語' }));
     expect(screen.getByText(/ステータスを取得できませんでした。 ログインしてください。/)).toBeTruthy();
   });
+
+  it('says why when the configuration cannot be read (a password is required) instead of waiting for ever', async () => {
+    const user = userEvent.setup();
+    const fake = configured().fail('config.get', 'KUMO_E_AUTH_REQUIRED', 'log in').fail('status.get', 'KUMO_E_AUTH_REQUIRED', 'log in');
+    renderApp(fake);
+    expect(await screen.findByText('Log in first.')).toBeTruthy();
+    expect(screen.getByRole<HTMLSelectElement>('combobox', { name: 'Mode' }).value).toBe('operation');
+    await user.selectOptions(screen.getByRole('combobox', { name: 'Mode' }), 'config');
+    expect(screen.queryByRole('button', { name: 'Cluster generation wizard' })).toBeNull();
+  });
 });

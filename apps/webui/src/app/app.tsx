@@ -28,6 +28,7 @@ export function App({ client, pageHost = window.location.hostname, initialLang }
   const [connection, setConnection] = useState<ConnectionState>(client.state);
   const [session, setSession] = useState<SessionInfo | null>(null);
   const [loadError, setLoadError] = useState<unknown>(null);
+  const [configError, setConfigError] = useState<unknown>(null);
   const [runningDoc, setRunningDoc] = useState<ConfigDoc | null>(null);
   const [status, setStatus] = useState<ClusterStatus | null>(null);
   const [statusError, setStatusError] = useState<unknown>(null);
@@ -40,7 +41,13 @@ export function App({ client, pageHost = window.location.hostname, initialLang }
       },
       (e: unknown) => setLoadError(e),
     );
-    client.request('config.get', {}).then(setRunningDoc, (e: unknown) => setLoadError(e));
+    client.request('config.get', {}).then(
+      (doc) => {
+        setRunningDoc(doc);
+        setConfigError(null);
+      },
+      (e: unknown) => setConfigError(e),
+    );
     client.request('status.get', {}).then(
       (s) => {
         setStatus(s);
@@ -83,13 +90,14 @@ export function App({ client, pageHost = window.location.hostname, initialLang }
           <Shell
             connection={connection}
             session={session}
-            loadError={loadError}
+            loadError={loadError ?? configError}
+            configUnreadable={configError !== null}
             runningDoc={runningDoc}
             running={running}
             status={status}
             statusError={statusError}
             onApplied={() => {
-              client.request('config.get', {}).then(setRunningDoc, (e: unknown) => setLoadError(e));
+              client.request('config.get', {}).then(setRunningDoc, (e: unknown) => setConfigError(e));
               client.request('session.info', {}).then(setSession, () => undefined);
             }}
           />
@@ -103,6 +111,8 @@ function Shell(props: {
   connection: ConnectionState;
   session: SessionInfo | null;
   loadError: unknown;
+  /** `config.get` was refused (a password is required, or the address may not read): config mode has nothing to show. */
+  configUnreadable: boolean;
   runningDoc: ConfigDoc | null;
   running: Draft | null;
   status: ClusterStatus | null;
@@ -129,7 +139,7 @@ function Shell(props: {
     }
   }
   // Operation mode first when the cluster runs a configuration, config mode (the wizard) when it does not.
-  if (mode === null && session !== null && runningDoc !== null) setMode(runningDoc.config ? 'operation' : 'config');
+  if (mode === null && session !== null && (runningDoc !== null || props.configUnreadable)) setMode(runningDoc?.config || props.configUnreadable ? 'operation' : 'config');
 
   useEffect(() => {
     document.documentElement.lang = lang;
@@ -157,7 +167,7 @@ function Shell(props: {
     <div className="app">
       <Toolbar clusterName={clusterName} mode={mode} onMode={switchMode} connection={props.connection} server={session?.server ?? null} />
       <main className="content">
-        {props.loadError && !session ? (
+        {props.loadError ? (
           <p role="alert" className="notice notice-error">
             {errorText(props.loadError, lang).sentence}
           </p>
@@ -168,7 +178,7 @@ function Shell(props: {
           </p>
         ) : mode === 'operation' ? (
           <StatusView status={props.status} error={props.statusError} />
-        ) : (
+        ) : props.configUnreadable && draft === null && wizard === null ? null : (
           <ConfigMode
             draft={draft}
             setDraft={setDraft}

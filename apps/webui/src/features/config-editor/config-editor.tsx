@@ -15,7 +15,7 @@ import { useI18n } from '../../lib/i18n/i18n-context';
 import { S } from '../../lib/i18n/strings';
 import { IamPolicyPanel } from '../aws-assist/iam-policy-panel';
 import { PreflightPanel } from '../aws-assist/preflight';
-import { newGroup, newMonitor, newResource, removeGroup, removeResource, renameGroup, renameResource, monitorsWatching } from '../config-forms/draft';
+import { defaultMonitorType, newGroup, newMonitor, newResource, removeGroup, removeResource, renameGroup, renameResource, monitorsWatching } from '../config-forms/draft';
 import type { Draft } from '../config-forms/draft';
 import { DraftProvider, useDraft } from '../config-forms/draft-context';
 import { clusterSettingSteps, defineFrame, finishFrame, groupSettingSteps, monitorSteps, resourceSteps } from '../config-forms/steps';
@@ -147,7 +147,7 @@ function Editor(props: ConfigEditorProps) {
   };
   const addMonitor = () => {
     const mi = draft.monitors.length;
-    update((d) => void d.monitors.push(newMonitor(d, 'awsazw')));
+    update((d) => void d.monitors.push(newMonitor(d, defaultMonitorType())));
     setOpen({ kind: 'wizard', frame: { kind: 'monitor', mi, isNew: true }, snapshot: draft });
   };
 

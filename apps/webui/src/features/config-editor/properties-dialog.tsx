@@ -25,9 +25,9 @@ export function PropertiesDialog(props: { title: string; steps: readonly StepDef
       onDismiss={props.onCancel}
       footer={
         <>
-          {blocked !== null ? (
+          {blocked !== null && step && count(step) > 0 ? (
             <p role="alert" className="nav-blocked">
-              {t(S.pageHasErrors(blocked))}
+              {t(S.pageHasErrors(count(step)))}
             </p>
           ) : null}
           <button

@@ -302,6 +302,12 @@ export function newMonitor(d: Draft, type: MonitorTypeId, name = defaultMonitorN
   };
 }
 
+/** The type a new monitor starts as: the first in the catalogue that needs no resource to watch (the AZ monitor). */
+export function defaultMonitorType(): MonitorTypeId {
+  const ids = Object.keys(MONITOR_TYPES) as MonitorTypeId[];
+  return ids.find((id) => MONITOR_TYPES[id].targetTypes.length === 0 && !MONITOR_TYPES[id].resourceParam) ?? 'genw';
+}
+
 /** Changes the type of a monitor being created: it starts over as a new monitor of that type. */
 export function retypeMonitor(d: Draft, index: number, type: MonitorTypeId): void {
   const m = d.monitors[index];

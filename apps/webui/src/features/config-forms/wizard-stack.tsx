@@ -70,6 +70,7 @@ export function WizardStack(props: {
   const { t } = useI18n();
   const { draft, update, errors } = useDraft();
   const [stack, setStack] = useState<OpenFrame[]>([{ frame: props.root, step: 0, snapshot: props.rootSnapshot, reveal: false }]);
+  /** Set when Next or Finish was refused; the message then counts the page's errors as they are now. */
   const [blocked, setBlocked] = useState<number | null>(null);
   const [confirmCancel, setConfirmCancel] = useState(false);
   const top = stack[stack.length - 1];
@@ -153,7 +154,7 @@ export function WizardStack(props: {
           <WizardNav
             first={top.step === 0}
             last={last}
-            blocked={blocked}
+            blocked={blocked !== null && errorsOf(step.scope) > 0 ? errorsOf(step.scope) : null}
             onBack={() => {
               setBlocked(null);
               setTop({ step: top.step - 1, reveal: false });

@@ -462,4 +462,5 @@ export const S = {
   // Added while building pages
   addressOf: (server: string) => m(`Address of ${server}`, `${server} のアドレス`),
   enterIpv4: m('Enter an IPv4 address such as 10.0.120.10.', '10.0.120.10 のような IPv4 アドレスを入力してください。'),
+  npServersUse: m('Use on each server', 'サーバごとの使用'),
 } as const;

@@ -5,12 +5,12 @@
  */
 import { useState } from 'react';
 import type { ReactNode } from 'react';
-import { MONITOR_TYPE_IDS, MONITOR_TYPES, RESOURCE_TYPE_IDS, RESOURCE_TYPES, resourceDependencies } from '@kumo/shared';
+import { MONITOR_TYPES, RESOURCE_TYPE_IDS, RESOURCE_TYPES, resourceDependencies } from '@kumo/shared';
 import type { MonitorConfig } from '@kumo/shared';
 import { ConfirmDialog } from '../../../components/dialog';
 import { useI18n } from '../../../lib/i18n/i18n-context';
 import { S } from '../../../lib/i18n/strings';
-import { autoMonitorOwner, monitorsWatching, newGroup, newMonitor, newResource, removeGroup, removeResource } from '../draft';
+import { autoMonitorOwner, defaultMonitorType, monitorsWatching, newGroup, newMonitor, newResource, removeGroup, removeResource } from '../draft';
 import type { Draft } from '../draft';
 import { useDraft } from '../draft-context';
 import { FailoverTime } from '../failover-time';
@@ -172,7 +172,7 @@ export function MonitorListPage() {
       })}
       onAdd={() => {
         const mi = draft.monitors.length;
-        update((d) => void d.monitors.push(newMonitor(d, MONITOR_TYPE_IDS[0] ?? 'genw')));
+        update((d) => void d.monitors.push(newMonitor(d, defaultMonitorType())));
         open({ kind: 'monitor', mi, isNew: true }, draft);
       }}
       after={

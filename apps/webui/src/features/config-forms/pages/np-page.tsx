@@ -4,6 +4,7 @@
  * nor forced stop, the page says what a cut interconnect would do (both servers take over: split brain) and
  * offers both remedies.
  */
+import { useId } from 'react';
 import { httpNpTargetSchema, pingNpTargetSchema, witnessNpTargetSchema } from '@kumo/shared';
 import type { NpTarget } from '@kumo/shared';
 import { SelectField, TextField } from '../../../components/form';
@@ -67,6 +68,7 @@ function PingAddresses({ index }: { index: number }) {
 function NpTargetRow({ index }: { index: number }) {
   const { t } = useI18n();
   const { draft, update } = useDraft();
+  const useLabel = useId();
   const target = draft.cluster.np.targets[index];
   if (!target) return null;
   const base = ['cluster', 'np', 'targets', index] as const;
@@ -83,7 +85,7 @@ function NpTargetRow({ index }: { index: number }) {
   return (
     <fieldset className="np-target">
       <legend>{name}</legend>
-      <div className="form-grid">
+      <div className="form-grid four">
         <SelectField
           label={t(S.type)}
           value={target.kind}
@@ -106,13 +108,16 @@ function NpTargetRow({ index }: { index: number }) {
           <>
             <BoundText path={[...base, 'host']} label={t(S.npTargetHost)} placeholder={target.kind === 'http' ? 'aws.amazon.com' : 'witness.example.internal'} />
             <BoundNumber path={[...base, 'port']} label={t(S.npServicePort)} />
-            <BoundCheckbox path={[...base, 'ssl']} label={t(S.npUseSsl)} />
             {target.kind === 'http' ? <BoundText path={[...base, 'path']} label={t(S.npPath)} /> : null}
           </>
         )}
       </div>
+      {target.kind === 'ping' ? null : <BoundCheckbox path={[...base, 'ssl']} label={t(S.npUseSsl)} />}
       {target.kind === 'witness' ? <p className="field-help">{t(S.npWitnessHelp)}</p> : null}
-      <div className="np-servers" role="group" aria-label={t(S.npUse)}>
+      <p className="sub-label" id={useLabel}>
+        {t(S.npServersUse)}
+      </p>
+      <div className="np-servers" role="group" aria-labelledby={useLabel}>
         {draft.servers.map((s) => (
           <SelectField
             key={s.name}
