@@ -100,19 +100,6 @@ export function useFieldErrors(path: Path): { messages: string[]; touch: () => v
   return { messages, touch: useCallback(() => touch(where), [touch, where]) };
 }
 
-/** Every error whose path passes `scope`, shown or not (a page uses it to refuse Next). */
-export function useScopedErrors(scope: (path: readonly (string | number)[]) => boolean): ConfigError[] {
-  const { errors } = useDraft();
-  return errors.filter((e) => scope(e.path));
-}
-
-/** Whether an error under `prefix` is visible (for a tab's marker). */
-export function useHasVisibleErrors(prefix: Path): boolean {
-  const { errors } = useDraft();
-  const vis = useVisibility();
-  return errors.some((e) => startsWith(e.path, prefix) && (vis.showAll || vis.touched.has(e.where)));
-}
-
 /** Errors of the page that no field shows (cross-field rules), listed at its foot. */
 export function PageErrors({ scope, placed }: { scope: (path: readonly (string | number)[]) => boolean; placed: (path: readonly (string | number)[]) => boolean }) {
   const { errors } = useDraft();
