@@ -147,7 +147,10 @@ export class Agent extends EventEmitter<AgentEvents> {
       services,
       drivers: this.resourceDrivers,
       alert: (key, args) => this.raise(key, args),
-      onChange: () => this.engine.publishReport(),
+      onChange: () => {
+        this.engine.publishReport();
+        this.monitors.resourcesChanged();
+      },
     });
     this.heartbeat = new HeartbeatService({
       key: opts.key,

@@ -90,6 +90,26 @@ export class MonitorRunner {
     }
   }
 
+  /**
+   * This server's resources changed: "active"-timing monitors whose target just started or stopped are
+   * re-evaluated now (and checked as soon as their wait time to start is over), not one interval later.
+   */
+  resourcesChanged(): void {
+    const config = this.config;
+    if (!config || !this.active) return;
+    for (const r of this.running.values()) {
+      if (r.monitor.common.timing !== 'active') continue;
+      const target = this.targetContext(config, r.monitor);
+      const online = target ? this.deps.localGroups()[target.group]?.resources[target.resource]?.state === 'online' : false;
+      if (online === (r.activeSince !== null)) continue;
+      void this.tick(r);
+      if (online) {
+        const wait = r.monitor.common.waitStartS * 1000;
+        setTimeout(() => void this.tick(r), wait + 50).unref();
+      }
+    }
+  }
+
   statuses(): Record<string, MonitorStatus> {
     const out: Record<string, MonitorStatus> = {};
     for (const [name, r] of this.running) out[name] = { ...r.status };

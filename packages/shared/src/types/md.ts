@@ -171,7 +171,8 @@ export const mdnwType = defineMonitorType({
   params: z.object({ mirrorDisk: objectName }),
   fields: { mirrorDisk: mirrorDiskHint },
   perServer: { allowed: [], required: [] },
-  defaults: { intervalS: 60, timeoutS: 120, retryCount: 0, waitStartS: 0, timing: 'always' },
+  /** The MDC needs a moment to connect when the agents start; Kumo waits 10 s before the first check. */
+  defaults: { intervalS: 60, timeoutS: 120, retryCount: 0, waitStartS: 10, timing: 'always' },
   targetTypes: [],
   resourceParam: { name: 'mirrorDisk', types: ['md'] },
   awsMode: false,
