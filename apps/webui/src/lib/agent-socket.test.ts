@@ -4,6 +4,7 @@ import type { WebSocketLike } from './agent-socket';
 
 /** A WebSocket the test drives: it records what is sent and lets the test open, answer and drop it. */
 class FakeSocket implements WebSocketLike {
+  constructor(readonly url = '') {}
   readyState = 0;
   sent: { id: string; method: string; params: unknown }[] = [];
   onopen: ((ev: unknown) => void) | null = null;
@@ -29,6 +30,15 @@ class FakeSocket implements WebSocketLike {
   }
   last() {
     return this.sent[this.sent.length - 1]!;
+  }
+  /** The first request of `method` sent on this socket. */
+  find(method: string) {
+    const r = this.sent.find((x) => x.method === method);
+    if (!r) throw new Error(`${method} was not sent`);
+    return r;
+  }
+  answer(method: string, result: unknown) {
+    this.receive({ kind: 'response', id: this.find(method).id, ok: true, result });
   }
 }
 
@@ -62,8 +72,8 @@ describe('AgentSocket', () => {
     const answer = client.request('session.info', {});
     expect(socket().sent).toHaveLength(0);
     socket().open();
-    expect(socket().last()).toMatchObject({ kind: 'request', method: 'session.info', params: {} });
-    socket().receive({ kind: 'response', id: socket().last().id, ok: true, result: SESSION });
+    await vi.waitFor(() => expect(socket().sent[0]).toMatchObject({ kind: 'request', method: 'session.info', params: {} }));
+    socket().receive({ kind: 'response', id: socket().sent[0]!.id, ok: true, result: SESSION });
     await expect(answer).resolves.toEqual(SESSION);
     expect(client.state).toBe('open');
   });
@@ -122,8 +132,8 @@ describe('AgentSocket', () => {
     vi.advanceTimersByTime(1);
     expect(sockets).toHaveLength(3);
     socket().open();
-    expect(socket().last()).toMatchObject({ method: 'session.info' });
-    socket().receive({ kind: 'response', id: socket().last().id, ok: true, result: SESSION });
+    await vi.waitFor(() => expect(socket().sent[0]).toMatchObject({ method: 'session.info' }));
+    socket().receive({ kind: 'response', id: socket().sent[0]!.id, ok: true, result: SESSION });
     await expect(queued).resolves.toEqual(SESSION);
     expect(states).toEqual(['open', 'connecting', 'open']);
   });
@@ -139,9 +149,158 @@ describe('AgentSocket', () => {
     socket().open();
     expect(socket().sent).toEqual([expect.objectContaining({ method: 'session.login', params: { token: 'tok-1' } })]);
     socket().receive({ kind: 'response', id: socket().last().id, ok: true, result: { role: 'operate', expiresAt: 2, token: 'tok-1' } });
-    await vi.waitFor(() => expect(socket().sent).toHaveLength(2));
-    expect(socket().last()).toMatchObject({ method: 'status.get' });
-    socket().receive({ kind: 'response', id: socket().last().id, ok: false, error: { code: 'KUMO_E_NO_CONFIG', message: 'none' } });
+    await vi.waitFor(() => expect(socket().sent.map((x) => x.method)).toEqual(['session.login', 'status.get', 'session.info']));
+    socket().receive({ kind: 'response', id: socket().find('status.get').id, ok: false, error: { code: 'KUMO_E_NO_CONFIG', message: 'none' } });
     await expect(after).rejects.toMatchObject({ code: 'KUMO_E_NO_CONFIG' });
+  });
+});
+
+describe('AgentSocket resilience', () => {
+  let sockets: FakeSocket[];
+  let client: AgentSocket;
+  let stored: string | null;
+  let diagnosis: string | null;
+  const socket = () => sockets[sockets.length - 1]!;
+  const PEERS = [
+    { name: 'server1', address: '10.0.110.10', port: 29003 },
+    { name: 'server2', address: '10.0.120.10', port: 29003 },
+  ];
+
+  function start(token: string | null = null) {
+    stored = token;
+    client = new AgentSocket({
+      url: 'ws://10.0.110.10:29003/api/ws',
+      createSocket: (url) => {
+        const s = new FakeSocket(url);
+        sockets.push(s);
+        return s;
+      },
+      backoff: { initialMs: 100, maxMs: 1000 },
+      random: () => 1,
+      connectTimeoutMs: 1000,
+      idleProbeMs: 5000,
+      tokenStore: { load: () => stored, save: (t) => (stored = t) },
+      diagnose: async () => diagnosis as never,
+    });
+  }
+
+  beforeEach(() => {
+    vi.useFakeTimers();
+    sockets = [];
+    diagnosis = null;
+  });
+  afterEach(() => {
+    client.close();
+    vi.useRealTimers();
+  });
+
+  it('presents the stored token on the first connection, keeps a new one and forgets it at logout', async () => {
+    start('tok-stored');
+    expect(client.loggedIn).toBe(true);
+    socket().open();
+    expect(socket().sent).toEqual([expect.objectContaining({ method: 'session.login', params: { token: 'tok-stored' } })]);
+    socket().answer('session.login', { role: 'operate', expiresAt: 1, token: 'tok-stored' });
+    const login = client.request('session.login', { password: 'secret' });
+    await vi.waitFor(() => expect(socket().sent.filter((x) => x.method === 'session.login')).toHaveLength(2));
+    socket().receive({ kind: 'response', id: socket().sent.filter((x) => x.method === 'session.login')[1]!.id, ok: true, result: { role: 'operate', expiresAt: 2, token: 'tok-new' } });
+    await login;
+    expect(stored).toBe('tok-new');
+    const logout = client.request('session.logout', {});
+    socket().receive({ kind: 'response', id: socket().last().id, ok: true, result: { ok: true } });
+    await logout;
+    expect(stored).toBeNull();
+    expect(client.loggedIn).toBe(false);
+  });
+
+  it('drops a token the agent refuses on resume, tells the page, and lets the queue go anonymously', async () => {
+    start('tok-old');
+    const events: unknown[] = [];
+    client.subscribe('session', (d) => events.push(d));
+    const info = client.request('session.info', {});
+    socket().open();
+    socket().receive({ kind: 'response', id: socket().find('session.login').id, ok: false, error: { code: 'KUMO_E_SESSION_EXPIRED', message: 'expired' } });
+    await vi.waitFor(() => expect(socket().sent.filter((x) => x.method === 'session.info')).toHaveLength(2));
+    expect(stored).toBeNull();
+    expect(events).toEqual([{ role: null, reason: 'expired' }]);
+    socket().receive({ kind: 'response', id: socket().find('session.info').id, ok: true, result: { ...SESSION, role: null, passwordRequired: true } });
+    await expect(info).resolves.toMatchObject({ role: null });
+  });
+
+  it('forgets the token when the agent says the session expired', () => {
+    start('tok');
+    socket().open();
+    socket().receive({ kind: 'event', event: 'session', data: { role: null, reason: 'expired' } });
+    expect(stored).toBeNull();
+    socket().drop();
+    vi.advanceTimersByTime(100);
+    socket().open();
+    expect(socket().sent.map((x) => x.method)).toEqual(['session.info']);
+  });
+
+  it('reconnects to another server of the cluster when its own dies, and presents the token there', async () => {
+    start('tok');
+    const states: string[] = [];
+    client.onStateChange((s) => states.push(s));
+    socket().open();
+    socket().answer('session.login', { role: 'operate', expiresAt: 1, token: 'tok' });
+    await vi.waitFor(() => socket().find('session.info'));
+    socket().answer('session.info', { ...SESSION, peers: PEERS });
+    await Promise.resolve();
+    // server1's agent is killed: its socket closes, and it refuses the next connection.
+    socket().drop();
+    vi.advanceTimersByTime(100);
+    expect(socket().url).toBe('ws://10.0.110.10:29003/api/ws');
+    socket().drop();
+    vi.advanceTimersByTime(100);
+    expect(socket().url).toBe('ws://10.0.120.10:29003/api/ws');
+    expect(client.url).toBe('ws://10.0.120.10:29003/api/ws');
+    socket().open();
+    expect(socket().sent).toEqual([expect.objectContaining({ method: 'session.login', params: { token: 'tok' } })]);
+    expect(states).toEqual(['open', 'connecting', 'open']);
+    // Within a round the waits stay short; when every server fails, the next round waits twice as long.
+    socket().answer('session.login', { role: 'operate', expiresAt: 1, token: 'tok' });
+    await vi.waitFor(() => socket().find('session.info'));
+    socket().answer('session.info', { ...SESSION, server: 'server2', peers: PEERS });
+    await Promise.resolve();
+    socket().drop();
+    vi.advanceTimersByTime(100);
+    expect(socket().url).toBe('ws://10.0.120.10:29003/api/ws');
+    socket().drop();
+    vi.advanceTimersByTime(100);
+    expect(socket().url).toBe('ws://10.0.110.10:29003/api/ws');
+    socket().drop();
+    const count = sockets.length;
+    vi.advanceTimersByTime(199);
+    expect(sockets).toHaveLength(count);
+    vi.advanceTimersByTime(1);
+    expect(sockets).toHaveLength(count + 1);
+  });
+
+  it('gives up on a server that neither opens nor refuses, and on a connection that falls silent', async () => {
+    start();
+    socket().open();
+    socket().answer('session.info', { ...SESSION, peers: PEERS });
+    await Promise.resolve();
+    // Silence: after idleProbeMs the client asks; no answer within connectTimeoutMs drops the connection.
+    vi.advanceTimersByTime(5000);
+    expect(socket().sent.filter((x) => x.method === 'session.info')).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(client.state).toBe('connecting');
+    vi.advanceTimersByTime(100);
+    expect(sockets).toHaveLength(2);
+    // The same server again: it hangs; after connectTimeoutMs the next one is tried.
+    vi.advanceTimersByTime(1000);
+    vi.advanceTimersByTime(100);
+    expect(sockets).toHaveLength(3);
+    expect(socket().url).toBe('ws://10.0.120.10:29003/api/ws');
+  });
+
+  it('fails queued requests with the agent\'s reason when it refuses the connection (client address list)', async () => {
+    diagnosis = 'KUMO_E_CLIENT_ADDRESS_DENIED';
+    start();
+    const info = client.request('session.info', {});
+    socket().drop();
+    await expect(info).rejects.toMatchObject({ code: 'KUMO_E_CLIENT_ADDRESS_DENIED' });
+    expect(client.state).toBe('connecting');
   });
 });

@@ -16,6 +16,8 @@ export interface Call {
 
 export class FakeAgent implements AgentClient {
   state: ConnectionState = 'open';
+  /** Set by a successful `session.login`, cleared by `session.logout` (as the real client's token). */
+  loggedIn = false;
   readonly calls: Call[] = [];
   private readonly handlers = new Map<MethodName, (params: unknown) => unknown>();
   private readonly listeners = new Map<EventName, Set<(data: never) => void>>();
@@ -53,10 +55,16 @@ export class FakeAgent implements AgentClient {
   request<M extends MethodName>(method: M, params: MethodParams<M>): Promise<MethodResult<M>> {
     this.calls.push({ method, params });
     const handler = this.handlers.get(method);
-    return Promise.resolve().then(() => {
-      if (!handler) throw new AgentRequestError('KUMO_E_BAD_REQUEST', `${method} is not available on this agent`);
-      return handler(params) as MethodResult<M>;
-    });
+    return Promise.resolve()
+      .then(() => {
+        if (!handler) throw new AgentRequestError('KUMO_E_BAD_REQUEST', `${method} is not available on this agent`);
+        return handler(params) as MethodResult<M>;
+      })
+      .then((result) => {
+        if (method === 'session.login') this.loggedIn = true;
+        else if (method === 'session.logout') this.loggedIn = false;
+        return result;
+      });
   }
 
   callsOf(method: MethodName): unknown[] {
