@@ -1,8 +1,13 @@
 /**
- * The Cluster WebUI: the shell (toolbar with the cluster name, the mode switch, the language switch and the
- * server the page talks to) around operation mode and config mode. It loads `session.info`, `config.get` and
- * `status.get` on every (re)connection, follows `status` events, and keeps the edited configuration here, so that
- * switching modes never loses it. Leaving the wizard asks first.
+ * The Cluster WebUI: the shell (toolbar with the cluster name, the mode switch, the language switch, the server
+ * the page talks to and the login) around operation mode and config mode. It loads `session.info`, `config.get`
+ * and `status.get` on every (re)connection — which may be to another server of the cluster when the page's own
+ * died — follows `status` and `session` events, and keeps the edited configuration here, so that switching modes
+ * never loses it. Leaving the wizard asks first.
+ *
+ * Access: when nothing may be seen without a password (both passwords set) the login page replaces the modes;
+ * a reference user may log in from the toolbar; an expired session (the agent's `session` event, or a token
+ * refused on reconnect) says so and asks again.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { ApplyResult, ClusterStatus, ConfigDoc, Lang } from '@kumo/shared';
@@ -10,6 +15,7 @@ import { AgentProvider } from '../lib/agent-context';
 import type { SessionInfo } from '../lib/agent-context';
 import type { AgentClient, ConnectionState } from '../lib/agent-socket';
 import { I18nProvider, useI18n } from '../lib/i18n/i18n-context';
+import { AgentRequestError } from '../lib/agent-socket';
 import { errorText } from '../lib/i18n/error-text';
 import { S } from '../lib/i18n/strings';
 import { ConfirmDialog } from '../components/dialog';
@@ -18,11 +24,24 @@ import { draftFromConfig } from '../features/config-forms/draft';
 import type { Draft } from '../features/config-forms/draft';
 import { KEEP_PASSWORDS } from '../features/config-editor/passwords';
 import type { PasswordChanges } from '../features/config-editor/passwords';
-import { StatusView } from '../features/operation/status-view';
+import { LoginDialog, LoginPage } from '../features/login/login-page';
+import { L } from '../features/login/strings';
+import { Dashboard } from '../features/operation/dashboard';
 import { ConfigMode } from './config-mode';
 import { Toolbar } from './toolbar';
 
 export type Mode = 'operation' | 'config';
+
+/** The login state the shell shows and changes. */
+interface Access {
+  readonly loggedIn: boolean;
+  readonly expired: boolean;
+  readonly loggedOut: boolean;
+  readonly onLoggedIn: () => void;
+  readonly logout: () => void;
+}
+
+const codeOf = (e: unknown) => (e instanceof AgentRequestError ? e.code : null);
 
 export function App({ client, pageHost = window.location.hostname, initialLang }: { client: AgentClient; pageHost?: string; initialLang?: Lang }) {
   const [connection, setConnection] = useState<ConnectionState>(client.state);
@@ -57,6 +76,10 @@ export function App({ client, pageHost = window.location.hostname, initialLang }
     );
   }, [client]);
 
+  const [loggedIn, setLoggedIn] = useState(client.loggedIn);
+  const [expired, setExpired] = useState(false);
+  const [loggedOut, setLoggedOut] = useState(false);
+
   const everOpen = useRef(client.state === 'open');
   useEffect(() => {
     load();
@@ -71,14 +94,37 @@ export function App({ client, pageHost = window.location.hostname, initialLang }
       setStatus(s);
       setStatusError(null);
     });
-    const offSession = client.subscribe('session', () => {
-      client.request('session.info', {}).then(setSession, () => undefined);
+    const offSession = client.subscribe('session', (e) => {
+      setLoggedIn(client.loggedIn);
+      if (e.reason === 'expired') {
+        setExpired(true);
+        // What this connection may read changed: read it all again (or fail and show the login page).
+        load();
+      } else client.request('session.info', {}).then(setSession, () => undefined);
     });
     return () => {
       offState();
       offStatus();
       offSession();
     };
+  }, [client, load]);
+
+  const onLoggedIn = useCallback(() => {
+    setLoggedIn(true);
+    setExpired(false);
+    setLoggedOut(false);
+    load();
+  }, [load]);
+  const logout = useCallback(() => {
+    client.request('session.logout', {}).then(
+      () => {
+        setLoggedIn(false);
+        setLoggedOut(true);
+        setStatus(null);
+        load();
+      },
+      () => undefined,
+    );
   }, [client, load]);
 
   const running = useMemo(() => (runningDoc?.config ? draftFromConfig(runningDoc.config) : null), [runningDoc]);
@@ -96,6 +142,7 @@ export function App({ client, pageHost = window.location.hostname, initialLang }
             running={running}
             status={status}
             statusError={statusError}
+            access={{ loggedIn, expired, loggedOut, onLoggedIn, logout }}
             onApplied={() => {
               client.request('config.get', {}).then(setRunningDoc, (e: unknown) => setConfigError(e));
               client.request('session.info', {}).then(setSession, () => undefined);
@@ -117,6 +164,7 @@ function Shell(props: {
   running: Draft | null;
   status: ClusterStatus | null;
   statusError: unknown;
+  access: Access;
   onApplied: (result: ApplyResult) => void;
 }) {
   const { t, lang } = useI18n();
@@ -125,7 +173,14 @@ function Shell(props: {
   const [wizard, setWizard] = useState<Draft | null>(null);
   const [passwords, setPasswords] = useState<PasswordChanges>(KEEP_PASSWORDS);
   const [askLeave, setAskLeave] = useState<Mode | null>(null);
-  const { running, runningDoc, session } = props;
+  const [loginOpen, setLoginOpen] = useState(false);
+  const { running, runningDoc, session, access } = props;
+  // The server the page was loaded from; when the page talks to another one, it says so.
+  const [origin, setOrigin] = useState<string | null>(null);
+  if (origin === null && session) setOrigin(session.server);
+  const failedOverFrom = origin !== null && session !== null && session.server !== origin ? origin : null;
+  const addressDenied = codeOf(props.loadError) === 'KUMO_E_CLIENT_ADDRESS_DENIED' || codeOf(props.loadError) === 'KUMO_E_ORIGIN_DENIED';
+  const needLogin = session !== null && session.role === null && !addressDenied;
 
   // The first time the running configuration is known it becomes the draft; after our own apply, the applied one
   // does (the agent's copy has every default written out). Someone else's apply never overwrites our edits.
@@ -165,19 +220,54 @@ function Shell(props: {
   const clusterName = (draft ?? running)?.cluster.name || props.status?.cluster.name || null;
   return (
     <div className="app">
-      <Toolbar clusterName={clusterName} mode={mode} onMode={switchMode} connection={props.connection} server={session?.server ?? null} />
+      <Toolbar
+        clusterName={clusterName}
+        mode={needLogin ? null : mode}
+        onMode={switchMode}
+        connection={props.connection}
+        server={session?.server ?? null}
+        role={needLogin ? null : (session?.role ?? null)}
+        loggedIn={access.loggedIn}
+        canLogIn={!access.loggedIn && session?.passwordRequired === true && session.role === 'reference'}
+        onLogin={() => setLoginOpen(true)}
+        onLogout={access.logout}
+      />
       <main className="content">
-        {props.loadError ? (
+        {addressDenied ? (
+          <div role="alert" className="notice notice-error refusal">
+            <p>
+              <strong>{t(L.addressDenied)}</strong>
+            </p>
+            <p>{errorText(props.loadError, lang).sentence}</p>
+          </div>
+        ) : props.loadError && !(needLogin && codeOf(props.loadError) === 'KUMO_E_AUTH_REQUIRED') ? (
           <p role="alert" className="notice notice-error">
             {errorText(props.loadError, lang).sentence}
           </p>
         ) : null}
-        {mode === null ? (
+        {needLogin ? (
+          <LoginPage clusterName={clusterName} server={session.server} expired={access.expired} loggedOut={access.loggedOut} onLoggedIn={access.onLoggedIn} />
+        ) : addressDenied ? null : mode === null ? (
           <p role="status" className="muted">
             {t(S.loading)}
           </p>
         ) : mode === 'operation' ? (
-          <StatusView status={props.status} error={props.statusError} />
+          <>
+            {access.expired && session?.role ? (
+              <p className="notice notice-warn" role="status">
+                {t(L.expired)}
+              </p>
+            ) : null}
+            <Dashboard
+              status={props.status}
+              statusError={props.statusError}
+              runningDoc={runningDoc}
+              role={session?.role ?? null}
+              connection={props.connection}
+              failedOverFrom={failedOverFrom}
+              server={session?.server ?? null}
+            />
+          </>
         ) : props.configUnreadable && draft === null && wizard === null ? null : (
           <ConfigMode
             draft={draft}
@@ -196,6 +286,15 @@ function Shell(props: {
           />
         )}
       </main>
+      {loginOpen ? (
+        <LoginDialog
+          onLoggedIn={() => {
+            setLoginOpen(false);
+            access.onLoggedIn();
+          }}
+          onCancel={() => setLoginOpen(false)}
+        />
+      ) : null}
       {askLeave ? (
         <ConfirmDialog
           title={t(S.leaveWizardTitle)}

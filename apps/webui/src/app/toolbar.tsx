@@ -1,13 +1,26 @@
 /**
  * The toolbar: the cluster name, the mode switch (the guide's dropdown "Operation mode / Config mode"), the
- * display language and the server this page talks to.
+ * display language, the server this page talks to (it changes when the page moves to another server), the
+ * access the session has, and logging in and out.
  */
 import type { ConnectionState } from '../lib/agent-socket';
 import { useI18n } from '../lib/i18n/i18n-context';
 import { S } from '../lib/i18n/strings';
+import { L } from '../features/login/strings';
 import type { Mode } from './app';
 
-export function Toolbar(props: { clusterName: string | null; mode: Mode | null; onMode: (m: Mode) => void; connection: ConnectionState; server: string | null }) {
+export function Toolbar(props: {
+  clusterName: string | null;
+  mode: Mode | null;
+  onMode: (m: Mode) => void;
+  connection: ConnectionState;
+  server: string | null;
+  role: 'operate' | 'reference' | null;
+  loggedIn: boolean;
+  canLogIn: boolean;
+  onLogin: () => void;
+  onLogout: () => void;
+}) {
   const { t, lang, setLang } = useI18n();
   const conn = props.connection === 'open' ? null : props.connection === 'connecting' ? t(props.server ? S.reconnecting : S.connecting) : t(S.connectionClosed);
   return (
@@ -42,6 +55,21 @@ export function Toolbar(props: { clusterName: string | null; mode: Mode | null; 
           ) : null}
           {conn ? <span className="conn">{conn}</span> : null}
         </div>
+        {props.role ? (
+          <span className={`role role-${props.role}`}>
+            {t(L.access)}: {t(props.role === 'operate' ? L.roleOperate : L.roleReference)}
+          </span>
+        ) : null}
+        {props.canLogIn ? (
+          <button type="button" className="toolbar-button" onClick={props.onLogin}>
+            {t(L.loginToOperate)}
+          </button>
+        ) : null}
+        {props.loggedIn ? (
+          <button type="button" className="toolbar-button" onClick={props.onLogout}>
+            {t(L.logout)}
+          </button>
+        ) : null}
       </div>
     </header>
   );
