@@ -484,7 +484,7 @@ export class Agent extends EventEmitter<AgentEvents> {
 
   private audit(ctx: UiContext, operation: string, params: unknown, outcome: 'ok' | 'error', message: string): void {
     try {
-      this.db.insertAudit({ time: Date.now(), actor: `${ctx.actor}(IP=${ctx.ip})`, operation, params, outcome, message });
+      this.db.insertAudit({ time: Date.now(), actor: `${ctx.actor}(IP=${ctx.ip})`, operation, params: typeof params === 'object' && params !== null && 'passwords' in params ? { ...params, passwords: '[not stored]' } : params, outcome, message });
     } catch (e) {
       this.log.error('cannot write the audit', { error: String(e) });
     }
