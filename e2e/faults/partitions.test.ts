@@ -16,7 +16,8 @@ import { statusOf } from './lib/audit.js';
 const other = (s: string) => (s === 'server1' ? 'server2' : 'server1');
 
 let c: NsCluster;
-const data = new MirrorData();
+/** Known data on the mirror; a new one after each reset (the disks are new too). */
+let data = new MirrorData();
 const staleVips: string[] = [];
 
 const prepare = () => prepareCluster(c, { heal: () => c.healAll(), staleVips });
@@ -164,6 +165,7 @@ describe('partitions (agents in network namespaces)', () => {
 
   it('a cut interconnect with the witness reachable from both sides: the lower-priority server stands down', async () => {
     await c.reset({ np: 'witness', witnessIntervalS: 1 });
+    data = new MirrorData();
     const active = await prepare();
     const m = mark(c);
     await c.cut('server1', 'server2');
@@ -182,8 +184,8 @@ describe('partitions (agents in network namespaces)', () => {
   });
 
   it('the witness race: the interconnect is cut, and 2 s later the active loses the witness too; the standby must take over', async () => {
-    // The standby asks the witness when its 3 s heartbeat timeout expires; the witness heard the active at most
-    // 1 s before (< the timeout) and calls it alive, so the standby stands down at once (it never checks again),
+    // The standby asks the witness when its 5 s heartbeat timeout expires; the witness heard the active 3 s
+    // before (< the timeout) and calls it alive, so the standby stands down at once (it never checks again),
     // while the active, unable to reach the witness, isolates itself: nobody runs the group. A kill -9 of the
     // active hits the same window whenever it dies soon after reporting to the witness (seen in cluster-faults
     // runs with the witness polled every second). See the report: np-resolution.ts:179, decide.ts:391–395.
@@ -210,6 +212,7 @@ describe('partitions (agents in network namespaces)', () => {
 
   it('a cut interconnect with forced stop (NP target reachable from both, no witness): server1 stops server2\'s instance first', async () => {
     await c.reset({ np: 'http', forcedStop: true });
+    data = new MirrorData();
     await waitActive(c, 'server1', 60_000);
     const m = mark(c);
     await c.cut('server1', 'server2');

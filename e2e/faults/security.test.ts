@@ -44,8 +44,15 @@ function baseConfig(): Record<string, any> { // eslint-disable-line @typescript-
       name: 'sec',
       comment: 'security',
       heartbeat: { intervalS: 0.5, timeoutS: 3 },
-      serverSyncWaitS: 3,
-      np: { targets: [{ kind: 'http', host: c.k.witnessAddress!.host, port: c.k.witnessAddress!.port, path: '/', intervalS: 1, timeoutS: 1, retryCount: 1 }], isolationAction: 'stop-service' },
+      serverSyncWaitS: 6,
+      // Two HTTP targets at the witness: the second's path carries a payload (it answers 404, the first 200).
+      np: {
+        targets: [
+          { kind: 'http', host: c.k.witnessAddress!.host, port: c.k.witnessAddress!.port, path: '/', intervalS: 1, timeoutS: 1, retryCount: 1 },
+          { kind: 'http', host: c.k.witnessAddress!.host, port: c.k.witnessAddress!.port, path: '/', intervalS: 1, timeoutS: 1, retryCount: 0 },
+        ],
+        isolationAction: 'stop-service',
+      },
     },
     servers,
     interconnects: [{ priority: 1, mdc: 'mdc1', addresses: Object.fromEntries(servers.map((s) => [s.name, s.address])) }],
@@ -53,12 +60,16 @@ function baseConfig(): Record<string, any> { // eslint-disable-line @typescript-
       {
         name: 'failover1',
         comment: 'group',
+        // Started by hand once the mirror is connected: a first start that races the mirror's first connection
+        // fails for good (see the report), which is not this file's subject.
+        attributes: { startup: 'manual' },
         startupServers: ['server1', 'server2'],
         resources: [
           {
             name: 'md',
             type: 'md',
             comment: 'mirror',
+            recovery: { activation: { retryCount: 2 } },
             params: { mountPoint: '/mnt/md1', dataPartition: '/dev/nvme1n1p2', clusterPartition: '/dev/nvme1n1p1', mountOptions: 'rw', initialCopy: false, ackTimeoutS: 5, connectTimeoutS: 5, heartbeatIntervalS: 1 },
           },
           { name: 'exec1', type: 'exec', comment: 'exec', params: { startScript: env('start'), stopScript: env('stop') } },
@@ -78,7 +89,7 @@ function probes(): { field: string; set: (cfg: Record<string, any>, v: string) =
     { field: 'md.comment', set: (x, v) => (x.groups[0].resources[0].comment = v), payloads: PAYLOADS },
     { field: 'exec1.comment', set: (x, v) => (x.groups[0].resources[1].comment = v), payloads: PAYLOADS },
     { field: 'genw1.comment', set: (x, v) => (x.monitors[0].comment = v), payloads: PAYLOADS },
-    { field: 'np.targets[0].path', set: (x, v) => (x.cluster.np.targets[0].path = `/${v}`), payloads: [...PAYLOADS, '$(touch${IFS}/tmp/kumo-pwned-j)'] },
+    { field: 'np.targets[1].path', set: (x, v) => (x.cluster.np.targets[1].path = `/${v}`), payloads: [...PAYLOADS, '$(touch${IFS}/tmp/kumo-pwned-j)'] },
     { field: 'md.mountPoint', set: (x, v) => (md(x).mountPoint = `/mnt/md1${v}`), payloads: PAYLOADS },
     { field: 'md.dataPartition', set: (x, v) => (md(x).dataPartition = `/dev/nvme1n1p2${v}`), payloads: PATH_PAYLOADS },
     { field: 'md.clusterPartition', set: (x, v) => (md(x).clusterPartition = `/dev/nvme1n1p1${v}`), payloads: PATH_PAYLOADS },
@@ -144,7 +155,17 @@ beforeAll(async () => {
   watcher = await operator();
   const w = watcher;
   w.ws.on('message', (d: Buffer) => browserTraffic.push(d.toString('utf8')));
-  await waitOnlineAnywhere(c, ['server1'], 60_000);
+  await waitFor(
+    'both services running and the mirror connected',
+    async () => {
+      const s = await statusOf(c, 'server1');
+      return s?.servers.filter((x) => x.state === 'online').length === 2 && s.mirrors.every((m) => m.status === 'normal');
+    },
+    60_000,
+    500,
+  );
+  await admin.call('group.start', { group: 'failover1' }, 60_000);
+  await waitOnlineAnywhere(c, ['server1', 'server2'], 60_000);
 });
 
 afterAll(async () => {
@@ -159,20 +180,40 @@ describe('security', () => {
   it('no shell ever interprets a config value: metacharacters in every free-text field, applied, run and failed over', async () => {
     console.log(`\n── shell payloads accepted by validation (${accepted.length}):\n${accepted.map((a) => `  ${a}`).join('\n')}\n── refused by validation (${refused.length}), e.g.:\n${refused.slice(0, 8).map((r) => `  ${r}`).join('\n')}`);
     expect(accepted.length).toBeGreaterThan(10);
-    const op = await operator();
-    const to = (await statusOf(c, 'server1'))?.groups[0]?.current === 'server1' ? 'server2' : 'server1';
-    const moved = await call(op, 'group.move', { group: 'failover1', server: to });
-    expect(moved.ok).toBe(true);
-    await sleep(3000); // genw runs every second, the scripts ran on both servers
-    op.close();
+    // Scripts and monitors run on the active server; then its crash makes the other run them too.
+    const first = await waitOnlineAnywhere(c, ['server1', 'server2'], 30_000);
+    const second = first === 'server1' ? 'server2' : 'server1';
+    await sleep(2000);
+    await c.kill(first);
+    await waitOnlineAnywhere(c, [second], 60_000);
+    await sleep(2000);
+    await c.startAgent(first);
     const pwned = readdirSync('/tmp').filter((x) => x.startsWith('kumo-pwned'));
     const inDataDirs = c.names.flatMap((n) => (existsSync(c.dataDir(n)) ? walk(c.dataDir(n)) : [])).filter((f) => path.basename(f).startsWith('kumo-pwned'));
     const envFiles = readdirSync(SCRATCH).filter((f) => f.endsWith('.env'));
     const env = envFiles.map((f) => readFileSync(path.join(SCRATCH, f), 'utf8')).join('');
     console.log(`  scripts ran: ${envFiles.join(', ')}; their CLP_ environment:\n${[...new Set(env.split('\n').filter(Boolean))].map((l) => `    ${l}`).join('\n')}`);
-    expect(envFiles.length).toBeGreaterThanOrEqual(3);
+    expect(envFiles.length).toBeGreaterThanOrEqual(2); // a start script on each server
     expect([...pwned, ...inDataDirs]).toEqual([]);
     expect(env).not.toMatch(/touch|\$\(|`/);
+  });
+
+  it('a manual move of a group whose mirror disk activates first succeeds', async () => {
+    // md is the first resource of this group (exec depends on it), so the target promotes md some 50 ms after
+    // the source demoted it. The target's mirror still holds the peer's old role ("primary") and refuses at
+    // once, without asking the peer (mirror-disk.ts promote → promotionRefusal); the move fails and the group
+    // goes back. The guide's groups activate the AWS resources first, which hides the race.
+    await waitFor('both servers up and the mirror in sync', async () => {
+      const s = await statusOf(c, 'server1');
+      return s?.servers.filter((x) => x.state === 'online').length === 2 && s.mirrors.every((m) => m.status === 'normal');
+    }, 60_000, 500);
+    const from = (await statusOf(c, 'server1'))?.groups[0]?.current ?? 'server2';
+    const to = from === 'server1' ? 'server2' : 'server1';
+    const op = await operator();
+    const moved = await call(op, 'group.move', { group: 'failover1', server: to });
+    op.close();
+    console.log(`  group.move ${from} → ${to}: ${moved.ok ? 'moved' : moved.error?.message}`);
+    expect(moved.ok ? 'moved' : moved.error?.message).toBe('moved');
   });
 
   it('a replayed heartbeat is refused and raised as an alert', async () => {
@@ -299,6 +340,7 @@ describe('security', () => {
     const src = path.join(REPO, 'apps', 'agent', 'src');
     const files = walk(src).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'));
     const findings: string[] = [];
+    const reviewed: string[] = [];
     let calls = 0;
     for (const f of files) {
       const text = readFileSync(f, 'utf8');
@@ -312,15 +354,23 @@ describe('security', () => {
         if (/import\s*\{[^}]*\b(exec|execSync)\b(?!File)[^}]*\}\s*from\s*['"](node:)?child_process/.test(line)) findings.push(`${at}: imports exec/execSync: ${line.trim()}`);
         if (/shell\s*:\s*(true|['"`])/.test(line)) findings.push(`${at}: a child process with a shell: ${line.trim()}`);
         const call = /\b(execFile|execFileSync|spawn|spawnSync|execFileCb|run)\s*\(\s*(`[^`]*\$\{|['"][^'"]*['"]\s*\+)/.exec(line);
-        if (call) findings.push(`${at}: a command built from a template or concatenation: ${line.trim()}`);
+        if (call && !REVIEWED.has(`${rel}|${line.trim()}`)) findings.push(`${at}: a command built from a template or concatenation: ${line.trim()}`);
+        if (call && REVIEWED.has(`${rel}|${line.trim()}`)) reviewed.push(`${at}: ${line.trim()}`);
         if (/\[\s*['"]-c['"]/.test(line) && /\bsh\b|bash/.test(line)) findings.push(`${at}: sh -c with a built string: ${line.trim()}`);
         if (/\b(execFile|spawn|execFileSync|spawnSync)\s*\(/.test(line)) calls += 1;
       });
     }
-    console.log(`  scanned ${files.length} source files; ${calls} child_process calls, all with argument arrays; findings: ${findings.length === 0 ? 'none' : `\n${findings.join('\n')}`}`);
+    console.log(`  scanned ${files.length} source files; ${calls} child_process calls; reviewed templates: ${reviewed.join('; ') || 'none'}; findings: ${findings.length === 0 ? 'none' : `\n${findings.join('\n')}`}`);
     expect(findings).toEqual([]);
   });
 });
+
+/**
+ * Command lines built from a template that were read and found safe, by file and exact line: a change to the
+ * line makes it a finding again. `mkfs.${fs}`: `fs` is md's fileSystem, z.enum(['ext3', 'ext4', 'xfs']) less
+ * 'none' (packages/shared/src/types/md.ts), and `run` is execFile with an argument array (no shell).
+ */
+const REVIEWED = new Set([`apps/agent/src/host/linux-host.ts|await run(\`mkfs.\${fs}\`, fs === 'xfs' ? ['-q', device] : ['-q', '-F', device], signal);`]);
 
 function walk(dir: string): string[] {
   const out: string[] = [];

@@ -42,10 +42,11 @@ type ChapterOpts = Parameters<typeof guideConfig>[1];
 export type NpChoice = { kind: 'witness' | 'http'; host: string; port: number; intervalS?: number } | null;
 
 /**
- * The VIP, EIP and DNS chapters merged into one failover group (md first, as in each chapter), with the suite's
- * timing: heartbeats 0.5 s / 3 s, and the mirror's own link timeout (2.5 × its 1 s heartbeat) shorter than the
- * cluster's, so that a cut link is known to the mirror before the cluster fails over (with the opposite, the
- * standby's md refuses to promote because its peer "is active": see the report).
+ * The VIP, EIP and DNS chapters merged into one failover group (md first, as in each chapter), with short AWS
+ * deadlines and retries in place. The mirror's own link timeout is 2.5 × its heartbeat (1 s at least): a cluster
+ * whose heartbeat timeout is not well above it fails over before the mirror knows its link is cut, and the
+ * standby's md then refuses to promote ("server1 is active"), for good (see the report). The loopback clusters
+ * use 3 s (a killed agent's socket is reset at once); the namespace clusters, where cuts are silent, 5 s.
  */
 export function fullGuideConfig(opts: ChapterOpts & { np?: NpChoice }): ClusterConfigInput {
   const [vip, eip, dns] = (['vip', 'eip', 'dns'] as Chapter[]).map((c) => guideConfig(c, opts) as Record<string, any>); // eslint-disable-line @typescript-eslint/no-explicit-any -- fixture surgery, validated by the agent
@@ -307,7 +308,7 @@ export class NsCluster implements ClusterUnderTest {
       addresses: this.addresses,
       np: np === 'none' ? null : { kind: np, host: HUB_ADDRESS, port: WITNESS_PORT, ...(this.opts.witnessIntervalS ? { intervalS: this.opts.witnessIntervalS } : {}) },
       dnsServer: `127.0.0.1:${DNS_PORT_IN_NS}`,
-      heartbeat: this.opts.heartbeat ?? { intervalS: 0.5, timeoutS: 3 },
+      heartbeat: this.opts.heartbeat ?? { intervalS: 0.5, timeoutS: 5 },
       monitorIntervalS: this.opts.monitorIntervalS ?? 1,
       forcedStop: this.opts.forcedStop ?? false,
     });

@@ -101,9 +101,11 @@ export async function prepareCluster(c: ClusterUnderTest, opts: { heal?: () => P
   await opts.heal?.();
   const dump = c.cloud.state() as { instances: { id: string; state: string }[] };
   for (const n of c.names) if (dump.instances.find((i) => i.id === c.instanceOf(n))?.state === 'stopped') c.cloud.tamper.startInstance(c.instanceOf(n));
-  // Agents up and services started, again and again until all is well: an isolation may complete late.
+  // Agents up and services started, again and again until all is well: an isolation may complete late (a
+  // server that could not reach AWS keeps trying to stop, and stands down only once the network is back).
+  let last = '';
   await waitFor(
-    'every agent up with its cluster service running',
+    'every agent up, its cluster service running, the mirror in sync',
     async () => {
       let ok = true;
       for (const n of c.names) {
@@ -112,18 +114,21 @@ export async function prepareCluster(c: ClusterUnderTest, opts: { heal?: () => P
           ok = false;
           continue;
         }
-        const me = (await statusOf(c, n))?.servers.find((x) => x.name === n);
+        const s = await statusOf(c, n);
+        const me = s?.servers.find((x) => x.name === n);
+        last = `${n}: ${s?.servers.map((x) => `${x.name}=${x.state}`).join(',') ?? 'no answer'} mirror ${s?.mirrors.map((m) => m.status).join(',') ?? '?'}`;
         if (me?.state === 'isolated' || me?.state === 'stopped') {
           await c.client(n).then((x) => x.call('cluster.start', { servers: [n] }, 30_000)).catch(() => undefined);
           ok = false;
-        } else if (me?.state !== 'online') ok = false;
+        } else if (!s || s.servers.some((x) => x.state !== 'online') || s.mirrors.some((m) => m.status !== 'normal')) ok = false;
       }
       return ok;
     },
-    120_000,
+    150_000,
     1000,
-  );
-  await waitHealthy(c);
+  ).catch(async (e: unknown) => {
+    throw new Error(`${e instanceof Error ? e.message : String(e)}; last: ${last}\n${await describeCluster(c)}`, { cause: e });
+  });
   let where = await whereActive(c);
   const restart = async () => {
     // Left failed or half-moved by the previous scenario: stop the group and start it again, as an operator would.
