@@ -21,8 +21,8 @@ const SERVERS = 32;
 const GROUPS = 64;
 const RESOURCES_PER_GROUP = 4;
 const CALL_TIMEOUT_MS = 120_000;
-/** The timed runs stop when the section has used this much time (a saturated machine must not eat the whole bench). */
-const BUDGET_MS = 6 * 60_000;
+/** The timed runs stop this long after the first apply (a saturated machine must not eat the whole bench). */
+const BUDGET_MS = 3 * 60_000;
 
 export interface ApplyOptions {
   subnet: string;
@@ -119,6 +119,7 @@ export async function benchApply(opts: ApplyOptions): Promise<ApplyResult> {
       if (r.ok) break;
     }
     if (!firstApply.some((r) => r.ok)) throw new Error('the first apply failed three times');
+    const applied = performance.now();
     const pids = names.map((n) => agents.get(n).child?.pid).filter((p): p is number => p !== undefined);
     const cpu = () => pids.reduce((s, p) => s + cpuSeconds(p), 0);
     // Let the cluster start (64 groups, 256 scripts) before timing the applies it has to take while it runs.
@@ -126,8 +127,8 @@ export async function benchApply(opts: ApplyOptions): Promise<ApplyResult> {
     const c0 = cpu();
     const w0 = performance.now();
     for (let i = 1; i <= opts.runs; i += 1) {
-      if (performance.now() - t0 > BUDGET_MS) {
-        errors.push(`apply: stopped after ${i - 1} of ${opts.runs} timed runs: the section's ${BUDGET_MS / 60_000}-minute budget was used up`);
+      if (performance.now() - applied > BUDGET_MS) {
+        errors.push(`apply: stopped after ${i - 1} of ${opts.runs} timed runs: ${BUDGET_MS / 60_000} minutes after the first apply`);
         break;
       }
       await sleep(2000);

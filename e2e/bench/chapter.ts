@@ -82,6 +82,8 @@ export interface MoveRun {
   answerMs: number | null;
   switchMs: number | null;
   resolvableMs?: number | null;
+  /** The agents' AWS calls during the move, ms after the request. */
+  calls: { ms: number; what: string }[];
   error?: string;
 }
 
@@ -407,6 +409,7 @@ async function failoverRun(cluster: KumoCluster, clients: Clients, view: CloudVi
 async function moveRun(clients: Clients, view: CloudView, to: string, run: number, via: string): Promise<MoveRun> {
   const from = to === 'server1' ? 'server2' : 'server1';
   const c = await clients.get(via);
+  const mark = view.mark();
   const t0 = Date.now();
   let error: string | undefined;
   const answer = c.call('group.move', { group: GROUP, server: to }, 60_000).then(
@@ -429,6 +432,7 @@ async function moveRun(clients: Clients, view: CloudView, to: string, run: numbe
     answerMs: ms(answerAt),
     switchMs: ms(switchAt),
     ...(view.chapter === 'dns' ? { resolvableMs: ms(resolvableAt) } : {}),
+    calls: view.callsSince(mark, t0),
     ...(error ? { error } : switchAt === null ? { error: 'the emulator did not switch within 30 s' } : {}),
   };
 }

@@ -102,6 +102,20 @@ export class CloudView {
     return pollUntil(() => this.resolvesTo(server), timeoutMs, 10, stop);
   }
 
+  /** The request log's position now, for `callsSince`. */
+  mark(): number {
+    return this.cluster.cloud.requests().at(-1)?.seq ?? 0;
+  }
+
+  /** The AWS calls the agents made after `mark`, as ms after `t0` (the AZ monitor's polls left out). */
+  callsSince(mark: number, t0: number): { ms: number; what: string }[] {
+    const servers = new Map(this.cluster.names.map((n) => [this.cluster.instanceOf(n), n]));
+    return this.cluster.cloud
+      .requests({ since: mark })
+      .filter((r) => r.service !== 'imds' && r.operation !== 'DescribeAvailabilityZones')
+      .map((r) => ({ ms: Date.parse(r.time) - t0, what: `${servers.get(r.instanceId ?? '') ?? r.instanceId ?? '?'} ${r.operation}` }));
+  }
+
   cancel(): void {
     this.resolver.cancel();
   }

@@ -71,7 +71,7 @@ if (chapterList.some((c) => !(ALL_CHAPTERS as string[]).includes(c))) {
 const quick = values.quick;
 const RUNS = quick
   ? { failover: 2, move: 2, push: 3, idleS: 30, apply: 2, mirror: 1, mirrorSizeMiB: 256, mirrorRuntimeS: 3 }
-  : { failover: 5, move: 6, push: 8, idleS: 60, apply: 5, mirror: 1, mirrorSizeMiB: 1024, mirrorRuntimeS: 8 };
+  : { failover: 5, move: 6, push: 6, idleS: 45, apply: 3, mirror: 1, mirrorSizeMiB: 1024, mirrorRuntimeS: 8 };
 
 const started = Date.now();
 const log = (line: string) => process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}\n`);
