@@ -5,8 +5,9 @@
  * - An upper-case Route 53 record name (chapter 7's "SRV.hz1.local."): the field says why, Finish is refused.
  * - No ENI ID on server2's tab of the AWS virtual IP (chapter 5's required per-server value): Finish is refused,
  *   the server2 tab is marked, and its ENI ID field says what to do.
- * - A VIP inside the VPC CIDR (10.0.5.20 in 10.0.0.0/16): the catalogue cannot know the VPC, so the wizard accepts
- *   it; the confirmation "Apply the configuration?" shows the agent's preflight failure before anything is sent.
+ * - A VIP inside the VPC CIDR (10.0.5.20 in 10.0.0.0/16): the catalogue cannot know the VPC, so the wizard warns
+ *   on the Details page (from AWS discovery) but accepts it; the confirmation "Apply the configuration?" shows the
+ *   agent's preflight failure before anything is sent.
  *   Cancel there applies nothing. An administrator who presses OK anyway gets the configuration applied, and the
  *   VIP's activation fails with "7 : The VIP address 10.0.5.20 belongs to a VPC subnet." (last test, as it applies).
  */
@@ -96,21 +97,30 @@ test('no ENI ID on server2\'s tab: Finish is refused, server2\'s tab and field s
   await expectNothingApplied(cluster);
 });
 
-/** The VIP cluster of chapter 5 without the mirror disk, with a VIP of the operator's choosing, up to the editor. */
-async function vipClusterWith(ui: ClusterWebUi, vip: string): Promise<void> {
+const VIP_IN_CIDR = 'The VIP address 10.0.5.20 belongs to a VPC subnet.';
+
+/**
+ * The VIP cluster of chapter 5 without the mirror disk, with the VIP 10.0.5.20, up to the editor. Its Details page
+ * already says, below the fields, that the address belongs to a VPC subnet (from the VPC's CIDR that AWS discovery
+ * gives); it is a warning, not an error, so Finish goes on.
+ */
+async function vipInsideCidrCluster(ui: ClusterWebUi): Promise<void> {
   const w = await toGroupResourceList(ui);
-  await w.addResource({ type: 'awsvip', name: 'awsvip1', common: { ip: vip, vpcId: VPC, eniId: ENIS[0] }, perServer: { server1: { eniId: ENIS[0] }, server2: { eniId: ENIS[1] } } });
+  await w.openResource('awsvip', 'awsvip1');
+  await w.detailsTabs({ common: { ip: '10.0.5.20', vpcId: VPC, eniId: ENIS[0] } });
+  const info = ui.page.getByRole('region', { name: w.n.routeTablesTitle, exact: true });
+  await expect(info).toContainText(`${VIP_IN_CIDR} Choose a VIP outside the VPC CIDR 10.0.0.0/16`);
+  await w.detailsTabs({ common: {}, perServer: { server1: { eniId: ENIS[0] }, server2: { eniId: ENIS[1] } } });
+  await w.finish(w.n.pageGroupResourceList);
   await w.finish(w.n.pageGroupList);
   await w.next(w.n.pageMonitorList);
   await w.expectAutoMonitor('awsvipw1', 'awsvip1');
   await w.finish();
 }
 
-const VIP_IN_CIDR = 'The VIP address 10.0.5.20 belongs to a VPC subnet.';
-
 test('a VIP inside the VPC CIDR: the confirmation shows the preflight failure and its fix; Cancel applies nothing', async ({ page }) => {
   const ui = new ClusterWebUi(page);
-  await vipClusterWith(ui, '10.0.5.20');
+  await vipInsideCidrCluster(ui);
   const apply = await ui.openApply();
   await expect(apply.dialog).toContainText(ui.n.applyConfirm);
   const failures = await apply.preflightFailures();
@@ -127,7 +137,7 @@ test('a VIP inside the VPC CIDR: the confirmation shows the preflight failure an
 
 test('a VIP inside the VPC CIDR applied anyway: the configuration is applied, and awsvip1 fails to activate with 7', async ({ page }) => {
   const ui = new ClusterWebUi(page);
-  await vipClusterWith(ui, '10.0.5.20');
+  await vipInsideCidrCluster(ui);
   const apply = await ui.openApply();
   await apply.preflightFailures();
   await apply.ok();

@@ -86,6 +86,7 @@ export interface UiNames {
   applyFailed: string;
   nothingChanged: string;
   preflight: string;
+  routeTablesTitle: string;
   preflightFailures: RegExp;
   discardChanges: string;
   // catalogue labels (types and fields)
@@ -184,6 +185,7 @@ export const NAMES: Record<UiLang, UiNames> = {
     applyFailed: 'The configuration could not be applied.',
     nothingChanged: 'Nothing was changed on any server.',
     preflight: 'Preflight',
+    routeTablesTitle: 'Route tables holding the VIP',
     preflightFailures: /\d+ checks? failed\. You can still apply, but the resources may fail to activate\./,
     discardChanges: 'Discard changes',
     types: {
@@ -279,6 +281,7 @@ export const NAMES: Record<UiLang, UiNames> = {
     applyFailed: '設定を反映できませんでした。',
     nothingChanged: 'どのサーバでも変更は行われていません。',
     preflight: '事前チェック',
+    routeTablesTitle: 'VIP を持つルートテーブル',
     preflightFailures: /\d+ 件のチェックに失敗しました。反映はできますが、リソースの活性化に失敗する可能性があります。/,
     discardChanges: '変更を破棄',
     types: {
