@@ -36,6 +36,8 @@ export interface UiNames {
   pageMonitorCommon: string;
   pageMonitorSpecial: string;
   pageRecoveryAction: string;
+  /** The sub-wizard's title above the steps (the guide's "[グループのリソース定義 | failover1]画面"). */
+  resourceDefinitionOf: (group: string) => string;
   // Cluster
   clusterName: string;
   language: string;
@@ -143,6 +145,7 @@ export const NAMES: Record<UiLang, UiNames> = {
     pageMonitorCommon: 'Monitor (common)',
     pageMonitorSpecial: 'Monitor (special)',
     pageRecoveryAction: 'Recovery Action',
+    resourceDefinitionOf: (g) => `Resource Definition of Group | ${g}`,
     clusterName: 'Cluster Name',
     language: 'Language',
     langOption: { en: 'English', ja: 'Japanese' },
@@ -239,6 +242,7 @@ export const NAMES: Record<UiLang, UiNames> = {
     pageMonitorCommon: '監視(共通)',
     pageMonitorSpecial: '監視(固有)',
     pageRecoveryAction: '回復動作',
+    resourceDefinitionOf: (g) => `グループのリソース定義 | ${g}`,
     clusterName: 'クラスタ名',
     language: '言語',
     langOption: { en: '英語', ja: '日本語' },

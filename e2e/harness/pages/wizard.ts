@@ -294,8 +294,10 @@ export class Wizard {
   }
 
   /** Info (type, name) → Dependency (nothing) → Recovery Operation → Details; stops on Details. */
-  async openResource(type: keyof UiNames['types'], name: string): Promise<void> {
+  async openResource(type: keyof UiNames['types'], name: string, group = 'failover1'): Promise<void> {
     await this.add(this.n.pageInfo);
+    // "[グループのリソース定義 | failover1]画面が開きます"
+    await expect(this.page.getByText(this.n.resourceDefinitionOf(group), { exact: true })).toBeVisible();
     await this.field(this.n.resourceType).selectOption({ label: this.n.types[type] });
     await this.field(this.n.name).fill(name);
     await this.next(this.n.pageDependency);
