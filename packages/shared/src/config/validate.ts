@@ -113,7 +113,7 @@ function issuesToErrors(error: z.ZodError, base: ConfigPath): ConfigError[] {
 type TypeDef = ResourceTypeDef | MonitorTypeDef;
 
 function fieldSchema(def: TypeDef, key: string): z.ZodType | undefined {
-  return (def.params).shape[key] as z.ZodType | undefined;
+  return Object.hasOwn(def.params.shape, key) ? (def.params.shape[key] as z.ZodType) : undefined; // not `constructor`, `__proto__`…
 }
 
 /**
