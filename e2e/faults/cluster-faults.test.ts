@@ -110,7 +110,7 @@ describe('faults on a loopback cluster', () => {
     await c.startAgent(first);
     await sleep(1000);
     await c.startAgent(other(first));
-    active = await waitOnlineAnywhere(c, c.names, 60_000);
+    active = await waitOnlineAnywhere(c, c.names, 40_000);
     await waitActive(c, active);
     await waitHealthy(c);
     const lines = await audit(c, { title: `${title}, started ${first} first; the group came up on ${active}`, since: m, owners: [active], active, mirror: { data, on: active }, alerts });

@@ -182,7 +182,10 @@ describe('bad input', () => {
       const local = validateClusterConfig(d).ok;
       if (!r.ok) {
         if (!/^KUMO_E_/.test(r.error?.code ?? '')) problems.push(`validate #${i}: unclear ${a.text.slice(0, 160)}`);
-      } else if (r.result!.ok !== local) mismatch += 1;
+      } else if (r.result!.ok !== local) {
+        mismatch += 1;
+        console.log(`  validate #${i}: the agent says ${r.result!.ok ? 'valid' : 'invalid'}, validateClusterConfig ${local ? 'valid' : 'invalid'}: ${text.slice(0, 300)}`);
+      }
       else if (!r.result!.ok && r.result!.errors.length === 0) problems.push(`validate #${i}: invalid without errors`);
     }
     reader.close();
@@ -200,7 +203,11 @@ describe('bad input', () => {
       operator.send(`{"kind":"request","id":"a${i}","method":"config.apply","params":{"config":${text}}}`);
       const a = await operator.next(15_000, isResponse);
       if (a.kind !== 'message') problems.push(`apply #${i}: ${a.kind}`);
-      else if ((a.value as { ok: boolean }).ok) applied += 1;
+      else if ((a.value as { ok: boolean }).ok) {
+        applied += 1;
+        const why = validateClusterConfig(d);
+        console.log(`  apply #${i}: applied although invalid (${why.ok ? '' : why.errors.map((e) => `${e.where}: ${e.message.en}`).join('; ')})`);
+      }
       else if (!/^KUMO_E_/.test((a.value as { error?: { code?: string } }).error?.code ?? '')) problems.push(`apply #${i}: unclear ${a.text.slice(0, 160)}`);
     }
     operator.close();
@@ -501,7 +508,7 @@ describe('bad input', () => {
     session!.close();
     await new Promise((r) => setTimeout(r, 1000));
     counts['peer frames after the handshake'] = (counts['peer frames after the handshake'] ?? 0) + 1;
-    const crash = c.output('server1').split('\n').find((l) => l.includes('RangeError'));
+    const crash = c.output('server1').split('\n').findLast((l) => l.includes('RangeError'));
     console.log(`  deep frame: link ${a.kind}${a.kind === 'closed' ? ` (${a.code})` : ''}; server1 ${c.running('server1') ? 'still running' : `exited: ${crash ?? ''}`}`);
     expect(c.running('server1')).toBe(true);
   });

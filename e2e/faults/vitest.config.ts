@@ -15,7 +15,7 @@ export default defineConfig({
     environment: 'node',
     fileParallelism: false,
     sequence: { concurrent: false },
-    testTimeout: 120_000,
+    testTimeout: 180_000,
     hookTimeout: 120_000,
     teardownTimeout: 60_000,
     reporters: ['default', fileURLToPath(new URL('../../tools/vitest-summary-reporter.ts', import.meta.url))],
