@@ -90,6 +90,18 @@ describe('the shell', () => {
     expect(screen.getByRole<HTMLButtonElement>('button', { name: 'Move failover1' }).disabled).toBe(false);
   });
 
+  it('knows the connection is open even when it opened before the page listened', async () => {
+    const fake = clusterAgent();
+    let reads = 0;
+    // The first read (the first render) sees it connecting; it opens before the shell subscribes, silently.
+    Object.defineProperty(fake, 'state', { get: () => (reads++ === 0 ? 'connecting' : 'open') });
+    renderApp(fake);
+    await screen.findByRole('table', { name: 'Groups' });
+    expect(screen.queryByText('Connection lost; reconnecting…')).toBeNull();
+    expect(toolbar().queryByText('Connecting…')).toBeNull();
+    expect(screen.getByRole<HTMLButtonElement>('button', { name: 'Move failover1' }).disabled).toBe(false);
+  });
+
   it('carries on with another server of the cluster when its own dies, and says so', async () => {
     const fake = clusterAgent();
     renderApp(fake);

@@ -90,6 +90,9 @@ export function App({ client, pageHost = window.location.hostname, initialLang }
         everOpen.current = true;
       }
     });
+    // The socket may have opened between the first render and this subscription: that change was not heard.
+    setConnection(client.state);
+    if (client.state === 'open') everOpen.current = true;
     const offStatus = client.subscribe('status', (s) => {
       setStatus(s);
       setStatusError(null);

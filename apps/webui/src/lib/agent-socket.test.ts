@@ -179,6 +179,7 @@ describe('AgentSocket resilience', () => {
       random: () => 1,
       connectTimeoutMs: 1000,
       idleProbeMs: 5000,
+      probeTimeoutMs: 1000,
       tokenStore: { load: () => stored, save: (t) => (stored = t) },
       diagnose: async () => diagnosis as never,
     });
@@ -293,6 +294,15 @@ describe('AgentSocket resilience', () => {
     vi.advanceTimersByTime(100);
     expect(sockets).toHaveLength(3);
     expect(socket().url).toBe('ws://10.0.120.10:29003/api/ws');
+    // A whole round failed: the next attempts wait twice as long to open, so a slow server is not given up on.
+    vi.advanceTimersByTime(1999);
+    expect(sockets).toHaveLength(3);
+    vi.advanceTimersByTime(1 + 200);
+    expect(sockets).toHaveLength(4);
+    vi.advanceTimersByTime(1999);
+    expect(sockets).toHaveLength(4);
+    socket().open();
+    expect(client.state).toBe('open');
   });
 
   it('fails queued requests with the agent\'s reason when it refuses the connection (client address list)', async () => {

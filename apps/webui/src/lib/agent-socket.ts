@@ -85,10 +85,15 @@ export interface AgentSocketOptions {
   /** For tests: the jitter source (0..1). */
   readonly random?: () => number;
   readonly tokenStore?: TokenStore;
-  /** A socket that has not opened after this long is given up (default 6 s). */
+  /**
+   * A socket that has not opened after this long is given up (default 10 s); the wait doubles with each round
+   * of failed attempts (to 60 s), so that a slow but living server is not abandoned for ever.
+   */
   readonly connectTimeoutMs?: number;
-  /** After this long without any frame, the client asks `session.info`; no answer within `connectTimeoutMs` drops the connection (default 15 s). */
+  /** After this long without any frame, the client asks `session.info` (default 20 s)… */
   readonly idleProbeMs?: number;
+  /** …and drops the connection when no answer came within this long (default 15 s). */
+  readonly probeTimeoutMs?: number;
   /**
    * Why a socket to `url` could not open: the agent's error code when it refused the upgrade, else null. The
    * default asks with a plain GET, for the page's own server only (another origin cannot be read).
@@ -205,6 +210,7 @@ export class AgentSocket implements AgentClient {
   private readonly random: () => number;
   private readonly connectTimeoutMs: number;
   private readonly idleProbeMs: number;
+  private readonly probeTimeoutMs: number;
   private readonly diagnose: (url: string) => Promise<ErrorCode | null>;
 
   constructor(private readonly opts: AgentSocketOptions) {
@@ -212,8 +218,9 @@ export class AgentSocket implements AgentClient {
     this.defaultTimeoutMs = opts.defaultTimeoutMs ?? 20_000;
     this.backoff = { initialMs: opts.backoff?.initialMs ?? 500, maxMs: opts.backoff?.maxMs ?? 10_000 };
     this.random = opts.random ?? Math.random;
-    this.connectTimeoutMs = opts.connectTimeoutMs ?? 6_000;
-    this.idleProbeMs = opts.idleProbeMs ?? 15_000;
+    this.connectTimeoutMs = opts.connectTimeoutMs ?? 10_000;
+    this.idleProbeMs = opts.idleProbeMs ?? 20_000;
+    this.probeTimeoutMs = opts.probeTimeoutMs ?? 15_000;
     this.diagnose = opts.diagnose ?? diagnoseByGet;
     this.token = opts.tokenStore?.load() ?? null;
     this.urls = [opts.url];
@@ -303,7 +310,7 @@ export class AgentSocket implements AgentClient {
     this.connectTimer = setTimeout(() => {
       // A server that died without a word (an instance powered off) never refuses: give up on it.
       if (this.socket === socket && !opened) this.lost(socket, false, url);
-    }, this.connectTimeoutMs);
+    }, Math.min(60_000, this.connectTimeoutMs * 2 ** this.round()));
     socket.onopen = () => {
       if (this.socket !== socket) return;
       opened = true;
@@ -356,10 +363,14 @@ export class AgentSocket implements AgentClient {
     }
   }
 
+  /** How many full rounds over the servers have failed since the last open connection. */
+  private round(): number {
+    return Math.floor(this.attempt / Math.max(1, this.urls.length));
+  }
+
   private scheduleReconnect(): void {
     // Within one round over the servers the waits stay short; each full round that fails doubles them.
-    const round = Math.floor(this.attempt / Math.max(1, this.urls.length));
-    const base = Math.min(this.backoff.maxMs, this.backoff.initialMs * 2 ** round);
+    const base = Math.min(this.backoff.maxMs, this.backoff.initialMs * 2 ** this.round());
     this.attempt += 1;
     const delay = Math.round(base * (0.5 + this.random() / 2));
     clearTimeout(this.reconnectTimer);
@@ -372,7 +383,7 @@ export class AgentSocket implements AgentClient {
     const socket = this.socket;
     this.idleTimer = setTimeout(() => {
       if (this.socket !== socket || !socket) return;
-      this.send('session.info', {}, { timeoutMs: this.connectTimeoutMs }, true).catch((e: unknown) => {
+      this.send('session.info', {}, { timeoutMs: this.probeTimeoutMs }, true).catch((e: unknown) => {
         if (e instanceof AgentRequestError && e.code === 'KUMO_C_TIMEOUT' && this.socket === socket) this.lost(socket, true, this.url);
       });
     }, this.idleProbeMs);
