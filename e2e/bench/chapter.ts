@@ -146,7 +146,14 @@ class ChapterCluster {
     this.resets.push(why);
     this.opts.log(`${this.opts.chapter}: a fresh cluster (${why})`);
     await this.stop();
-    await this.start();
+    try {
+      await this.start();
+    } catch (e) {
+      // A cold start on a busy machine can go wrong too (see the message); one more try.
+      this.resets.push(`the fresh cluster did not become steady: ${e instanceof Error ? e.message : String(e)}`);
+      await this.stop();
+      await this.start();
+    }
   }
 
   steady(on: string, timeoutMs = STEADY_MS): Promise<void> {
@@ -285,6 +292,7 @@ function unsteady(s: ClusterStatus, on: string): string | null {
   const g = s.groups.find((x) => x.name === GROUP);
   const down = s.servers.filter((x) => x.state !== 'online').map((x) => `${x.name} ${x.state}`);
   if (down.length > 0) return down.join(', ');
+  if (s.cluster.state !== 'running' || s.cluster.master === null) return `cluster ${s.cluster.state}, master ${s.cluster.master ?? 'none'}`;
   if (g?.state !== 'online' || g.current !== on || g.activeOn.length !== 1) return `${GROUP} ${g?.state ?? 'missing'} on ${g?.current ?? '–'} (active on ${g?.activeOn.join(',') ?? '–'})`;
   const mirror = s.mirrors.find((m) => m.recovery !== null || Object.values(m.perServer).some((p) => p.color !== 'GREEN'));
   if (mirror) return `mirror ${mirror.name} ${mirror.status}: ${Object.entries(mirror.perServer).map(([n, p]) => `${n} ${p.color}`).join(', ')}`;
@@ -311,8 +319,21 @@ async function steady(cluster: KumoCluster, clients: Clients, view: CloudView, o
       200,
     );
   } catch (e) {
-    throw new Error(`${e instanceof Error ? e.message : String(e)}; last: ${why}`, { cause: e });
+    throw new Error(`${e instanceof Error ? e.message : String(e)}; last: ${why}; ${await recentAlerts(cluster, clients)}`, { cause: e });
   }
+}
+
+/** The last alerts of the cluster, from the first agent that answers: what a stuck cluster says about itself. */
+async function recentAlerts(cluster: KumoCluster, clients: Clients): Promise<string> {
+  for (const n of cluster.names) {
+    try {
+      const { entries } = await (await clients.get(n)).call('alerts.query', { limit: 12 }, 5000);
+      return `recent alerts (${n}): ${entries.map((a) => `${a.server} ${a.key}: ${a.message}`).join(' | ')}`;
+    } catch {
+      clients.drop(n);
+    }
+  }
+  return 'no agent answered for its alerts';
 }
 
 async function failoverRun(cluster: KumoCluster, clients: Clients, view: CloudView, run: number, opts: ChapterOptions<unknown>): Promise<FailoverRun> {

@@ -149,6 +149,15 @@ try {
     await section('webui', ['gzip level 9; the bundle as built from the working tree'], () => benchWebui(log));
   }
 
+  // The mirror first: the cluster benchmarks, and the 32-agent apply most of all, leave the machine hot for a while.
+  if (selected.has('mirror') && !interrupted) {
+    await section(
+      'mirror',
+      [`both mirror nodes, fio and nbdkit on this machine; ${RUNS.mirrorSizeMiB} MiB file-backed disks, ${RUNS.mirrorRuntimeS} s per fio job; recovery unthrottled; nbdkit's memory plugin measured in the same run`],
+      () => benchMirror({ net: SUBNETS.mirror, runs: RUNS.mirror, sizeMiB: RUNS.mirrorSizeMiB, runtimeSec: RUNS.mirrorRuntimeS, log, onCleanup }),
+    );
+  }
+
   const wantChapters = selected.has('failover') || selected.has('move') || selected.has('push');
   if (wantChapters && !interrupted) {
     const chapters = (chapterList as GuideChapter[]).filter((c) => c === 'vip' || selected.has('failover') || selected.has('move'));
@@ -226,14 +235,6 @@ try {
   if (selected.has('apply') && !interrupted) {
     await section('apply', ['32 agent processes on one machine (simulated hosts), CLUSTERPRO’s default heartbeat 3 s / 90 s; applied through server1’s WebSocket API as the WebUI does'], () =>
       benchApply({ subnet: SUBNETS.apply, runs: RUNS.apply, log, onCleanup }),
-    );
-  }
-
-  if (selected.has('mirror') && !interrupted) {
-    await section(
-      'mirror',
-      [`both mirror nodes, fio and nbdkit on this machine; ${RUNS.mirrorSizeMiB} MiB file-backed disks, ${RUNS.mirrorRuntimeS} s per fio job; recovery unthrottled; nbdkit's memory plugin measured in the same run`],
-      () => benchMirror({ net: SUBNETS.mirror, runs: RUNS.mirror, sizeMiB: RUNS.mirrorSizeMiB, runtimeSec: RUNS.mirrorRuntimeS, log, onCleanup }),
     );
   }
 } finally {
