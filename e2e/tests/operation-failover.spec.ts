@@ -1,6 +1,7 @@
 /**
- * Operation mode against a real cluster (the guide's VIP configuration, chapter 5, on the AWS emulator): moving
- * failover1 from the dashboard moves the VIP in all three route tables, and the dashboard follows; a `kill -9`
+ * Operation mode against a real cluster (the guide's VIP configuration, chapter 5, on the AWS emulator): the
+ * what-if of server1 going down; moving failover1 from the dashboard moves the VIP in all three route tables, and
+ * the dashboard follows; a `kill -9`
  * of the agent running it fails it back over, and the dashboard and the alert log show that as it happens.
  */
 import { expect, test } from '@playwright/test';
@@ -55,12 +56,22 @@ test.afterAll(async () => {
   await cluster?.stop();
 });
 
-test('moving failover1 to server2 from the dashboard moves the VIP in the route tables, and the dashboard follows', async ({ page }) => {
+test('what-if says server1 down would fail over; moving failover1 to server2 from the dashboard moves the VIP in the route tables, and the dashboard follows', async ({ page }) => {
   await op.open(cluster.url('server1'));
   await op.expectGroupOn('failover1', 'server1');
   await expect(op.connectedTo()).toHaveText('server1');
   await expect(page.getByRole('article', { name: 'md' })).toContainText('Normal');
   await waitFor('the routes to point at server1', async () => (await cluster.vipRouteTargets()).every((t) => t === ENIS[0]), 15_000);
+
+  // What if server1 went down? The engine's own decision, run in its simulator; nothing real moves.
+  const whatIf = page.getByRole('region', { name: 'What if…' });
+  await whatIf.getByLabel('What fails').selectOption('server');
+  await whatIf.getByLabel('Server').selectOption('server1');
+  await whatIf.getByRole('button', { name: 'Simulate' }).click();
+  const outcome = whatIf.getByRole('region', { name: 'What would happen' });
+  await expect(outcome).toContainText('server1 goes down');
+  await expect(outcome).toContainText('Outcome: failover1: server1 → server2');
+  await op.expectGroupOn('failover1', 'server1');
 
   await op.operate('Move failover1', {
     title: 'Move the group',

@@ -163,6 +163,16 @@ describe('access control', () => {
     expect(screen.getByRole<HTMLButtonElement>('button', { name: 'Move failover1' }).disabled).toBe(false);
   });
 
+  it('asks in Japanese too (ログイン, パスワード) and says a wrong password is wrong', async () => {
+    const user = userEvent.setup();
+    const { fake } = protectedAgent(null);
+    renderApp(fake, { lang: 'ja' });
+    expect(await screen.findByRole('heading', { name: 'ログイン' })).toBeTruthy();
+    await user.type(screen.getByLabelText('パスワード'), 'guess');
+    await user.click(screen.getByRole('button', { name: 'ログイン' }));
+    expect((await screen.findByRole('alert')).textContent).toContain('パスワードが違います。');
+  });
+
   it('logs out back to the login page', async () => {
     const user = userEvent.setup();
     const { fake } = protectedAgent(null);

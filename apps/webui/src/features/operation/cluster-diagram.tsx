@@ -6,7 +6,7 @@
  */
 import type { ClusterStatus, GroupStatus, ServerStatus } from '@kumo/shared';
 import { useI18n } from '../../lib/i18n/i18n-context';
-import { StateWord } from './state-word';
+import { StateWord, npLabel } from './state-word';
 import { MIRROR_COLOR, O, PENDING } from './strings';
 
 const SEVERITY = ['normal', 'unknown', 'delayed', 'error'] as const;
@@ -20,7 +20,7 @@ function linkState(a: ServerStatus, b: ServerStatus): string {
 
 export function ClusterDiagram({ status }: { readonly status: ClusterStatus }) {
   const { t } = useI18n();
-  const targets = [...new Set(status.servers.flatMap((s) => s.np.map((n) => `${n.kind} ${n.target}`)))];
+  const targets = [...new Set(status.servers.flatMap((s) => s.np.map(npLabel)))];
   const nowhere = status.groups.filter((g) => g.activeOn.length === 0 && g.current === null);
   return (
     <figure className="diagram" aria-labelledby="diagram-title">
@@ -31,7 +31,7 @@ export function ClusterDiagram({ status }: { readonly status: ClusterStatus }) {
             <li key={target} className="np-target">
               <span className="np-name">{target}</span>
               {status.servers.map((s) => {
-                const st = s.np.find((n) => `${n.kind} ${n.target}` === target)?.state ?? 'unknown';
+                const st = s.np.find((n) => npLabel(n) === target)?.state ?? 'unknown';
                 return (
                   <span key={s.name} className={`np-dot dot-${st}`} title={`${s.name}: ${st}`}>
                     <span className="sr-only">

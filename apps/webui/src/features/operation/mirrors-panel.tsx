@@ -9,7 +9,7 @@ import { useI18n } from '../../lib/i18n/i18n-context';
 import { mirrorOps } from './op-specs';
 import { OpButton, RunningMark } from './operations';
 import { Columns, StateWord } from './state-word';
-import { MIRROR_COLOR, MIRROR_STATE, O } from './strings';
+import { MIRROR_COLOR, MIRROR_ROLE, MIRROR_STATE, O } from './strings';
 
 export function formatBytes(n: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
@@ -75,7 +75,7 @@ function MirrorCard({ md }: { readonly md: MirrorStatus }) {
                   <span className="md-swatch" aria-hidden="true" />
                   {t(MIRROR_COLOR[p.color] ?? { en: p.color, ja: p.color })}
                 </span>
-                {p.role && p.role !== 'unknown' ? <span className="muted"> {p.role}</span> : null}
+                {p.role ? <RoleWord role={p.role} /> : null}
               </td>
               <td>{formatTime(p.lastUpdateTime, lang)}</td>
               <td>{formatTime(p.breakTime, lang)}</td>
@@ -108,4 +108,10 @@ function MirrorCard({ md }: { readonly md: MirrorStatus }) {
       </div>
     </article>
   );
+}
+
+function RoleWord({ role }: { readonly role: string }) {
+  const { t } = useI18n();
+  const word = MIRROR_ROLE[role];
+  return word ? <span className="muted"> {t(word)}</span> : null;
 }

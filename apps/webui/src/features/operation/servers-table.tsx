@@ -6,7 +6,7 @@ import type { ClusterStatus } from '@kumo/shared';
 import { useI18n } from '../../lib/i18n/i18n-context';
 import { serverOps } from './op-specs';
 import { OpButton, RunningMark } from './operations';
-import { Columns, StateWord } from './state-word';
+import { Columns, StateWord, npLabel } from './state-word';
 import { O } from './strings';
 
 export function ServersTable({ status }: { readonly status: ClusterStatus }) {
@@ -47,7 +47,7 @@ export function ServersTable({ status }: { readonly status: ClusterStatus }) {
                 <ul className="plain">
                   {s.np.map((n) => (
                     <li key={`${n.kind}:${n.target}`}>
-                      {n.kind} {n.target}: <StateWord state={n.state} />
+                      {npLabel(n)}: <StateWord state={n.state} />
                     </li>
                   ))}
                 </ul>

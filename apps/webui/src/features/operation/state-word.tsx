@@ -36,3 +36,8 @@ export function Columns({ names }: { readonly names: readonly (Msg | string)[] }
     </thead>
   );
 }
+
+/** An NP target as the agent names it ("witness http://10.0.0.5:29009"), its kind added when the name lacks it. */
+export function npLabel(n: { readonly kind: string; readonly target: string }): string {
+  return n.target.startsWith(n.kind) ? n.target : `${n.kind} ${n.target}`;
+}

@@ -60,6 +60,11 @@ export const MIRROR_COLOR: Record<string, Msg> = {
   GRAY: m('GRAY (stopped or unknown)', 'GRAY (停止または不明)'),
 };
 
+export const MIRROR_ROLE: Record<string, Msg> = {
+  primary: m('primary', 'プライマリ'),
+  secondary: m('secondary', 'セカンダリ'),
+};
+
 /** What a group's pending order is doing (the engine's order kinds). */
 export const PENDING: Record<string, (target: string | null) => Msg> = {
   'group.activate': (t) => m(`Starting${t ? ` on ${t}` : ''}…`, `${t ? `${t} で` : ''}起動処理中…`),
