@@ -78,6 +78,18 @@ test('what-if says server1 down would fail over; moving failover1 to server2 fro
     choose: { label: 'Destination server', value: 'server2' },
     question: 'Move failover1 from server1 to server2? It is stopped, then started there.',
   });
+  // Live: the page shows the move within a second of the agent knowing it.
+  const agent = await cluster.client('server1');
+  await waitFor(
+    'server1 to see failover1 online on server2',
+    async () => {
+      const g = (await agent.call('status.get', {})).groups.find((x) => x.name === 'failover1');
+      return g?.state === 'online' && g.current === 'server2';
+    },
+    60_000,
+    50,
+  );
+  await expect(op.groupCells('failover1').nth(1)).toHaveText('server2', { timeout: 1_000 });
   await expect(page.getByText('Move failover1: done.')).toBeVisible({ timeout: 60_000 });
   await op.expectGroupOn('failover1', 'server2');
   await expect(op.groupCells('awsvip1').nth(0)).toHaveText('Online');
