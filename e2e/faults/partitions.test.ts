@@ -156,13 +156,18 @@ describe('partitions (agents in network namespaces)', () => {
       ...(where ? { mirror: { data, on: where } } : {}),
       alerts: [/mirror disk connect of md to .* was lost/],
     });
-    // Recovery: the up-to-date server comes back; the mirror resyncs from it; the group can run there again.
-    await c.cutMdc(active, standby, false);
-    await c.startAgent(active);
-    const back = await prepare();
-    const after = await audit(c, { title: `after ${active} came back: group on ${back}`, since: mark(c), active: back, mirror: { data, on: back } });
+    // Recovery, when the standby refused: the up-to-date server comes back, the mirror resyncs from it and the
+    // group runs there again. (When the standby promoted, the two copies have diverged for good — a split
+    // brain that only an operator resolves — and the next scenario starts from new disks anyway.)
+    let after: string[] = [];
+    if (where === null) {
+      await c.cutMdc(active, standby, false);
+      await c.startAgent(active);
+      const back = await prepare();
+      after = failures(await audit(c, { title: `after ${active} came back: group on ${back}`, since: mark(c), active: back, mirror: { data, on: back } }));
+    }
     expect(where).toBeNull();
-    expect([...failures(lines).filter((l) => !l.startsWith('at most one server runs')), ...failures(after)]).toEqual([]);
+    expect([...failures(lines).filter((l) => !l.startsWith('at most one server runs')), ...after]).toEqual([]);
   });
 
   it('a cut interconnect with the witness reachable from both sides: the lower-priority server stands down', async () => {

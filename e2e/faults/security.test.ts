@@ -155,16 +155,20 @@ beforeAll(async () => {
   watcher = await operator();
   const w = watcher;
   w.ws.on('message', (d: Buffer) => browserTraffic.push(d.toString('utf8')));
+  // Started by hand once both services run and the mirror is connected (retried until the service accepts).
   await waitFor(
-    'both services running and the mirror connected',
+    'both services running, the mirror connected, the group started',
     async () => {
       const s = await statusOf(c, 'server1');
-      return s?.servers.filter((x) => x.state === 'online').length === 2 && s.mirrors.every((m) => m.status === 'normal');
+      if (s?.servers.filter((x) => x.state === 'online').length !== 2 || s.mirrors.some((m) => m.status !== 'normal')) return false;
+      return admin.call('group.start', { group: 'failover1' }, 60_000).then(
+        () => true,
+        () => false,
+      );
     },
-    60_000,
-    500,
+    90_000,
+    1000,
   );
-  await admin.call('group.start', { group: 'failover1' }, 60_000);
   await waitOnlineAnywhere(c, ['server1', 'server2'], 60_000);
 });
 

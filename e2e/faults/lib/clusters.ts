@@ -453,12 +453,17 @@ export class NsCluster implements ClusterUnderTest {
     return out;
   }
 
+  /** nft runs per namespace one at a time, each with the rules as they are when it runs (a later one wins). */
+  private readonly nftQueue = new Map<string, Promise<void>>();
+
   private async update(name: string, key: string, on: boolean): Promise<void> {
     const set = this.cuts.get(name) ?? new Set<string>();
     this.cuts.set(name, set);
     if (on) set.add(key);
     else set.delete(key);
-    await this.lab.setDrops(name, this.rulesFor(name));
+    const next = (this.nftQueue.get(name) ?? Promise.resolve()).catch(() => undefined).then(() => this.lab.setDrops(name, this.rulesFor(name)));
+    this.nftQueue.set(name, next);
+    await next;
   }
 
   /** Cuts everything between two servers (heartbeats, peer socket, MDC), both ways. */
@@ -488,7 +493,7 @@ export class NsCluster implements ClusterUnderTest {
   async healAll(): Promise<void> {
     for (const name of this.names) {
       this.cuts.set(name, new Set());
-      await this.lab.setDrops(name, []);
+      await this.update(name, '-', false);
     }
   }
 
