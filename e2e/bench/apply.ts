@@ -1,10 +1,9 @@
 /**
  * Apply time at CLUSTERPRO's limit: 32 real agents on loopback (simulated hosts, no cloud), a config of 32
  * servers, 64 groups and 256 EXEC resources, applied from server1 with the two-phase commit to every server.
- * The same agents first form an 8- and a 16-server cluster (two groups and eight resources a server), so the
- * figures show how the time grows with the cluster. At each size the apply that first configures the new
- * servers is reported on its own; the timed runs then change the cluster's comment, so that each is a full
- * prepare + commit on every server of the running cluster.
+ * The same agents first form a 4-server cluster without groups, a control for the two-phase commit's own cost.
+ * At each step the apply that first configures the servers is reported on its own; the timed runs then change
+ * the cluster's comment, so that each is a full prepare + commit on every server of the running cluster.
  *
  * On a small machine the 32 agents compete for the same cores, so the section also records what they cost:
  * the agents' CPU (sum, in % of one core) while the cluster runs, the load average, and which alerts the
@@ -66,9 +65,9 @@ interface Step {
   agentsCpuPercent: number | null;
 }
 
-export function bigConfig(subnet: string, comment: string, size = SERVERS): ClusterConfigInput {
+export function bigConfig(subnet: string, comment: string, size = SERVERS, withGroups = true): ClusterConfigInput {
   const servers = Array.from({ length: size }, (_, i) => ({ name: `server${i + 1}`, address: `${subnet}.${11 + i}` }));
-  const groups = size * (GROUPS / SERVERS);
+  const groups = withGroups ? size * (GROUPS / SERVERS) : 0;
   return {
     // CLUSTERPRO's default heartbeat (3 s / 90 s): the schema's defaults.
     cluster: { name: 'bench32', comment },
@@ -83,10 +82,10 @@ export function bigConfig(subnet: string, comment: string, size = SERVERS): Clus
   };
 }
 
-async function timedApply(c: AgentClient, subnet: string, comment: string, size: number): Promise<Attempt> {
+async function timedApply(c: AgentClient, subnet: string, comment: string, size: number, withGroups: boolean): Promise<Attempt> {
   const a = performance.now();
   try {
-    const r = await c.call('config.apply', { config: bigConfig(subnet, comment, size) }, CALL_TIMEOUT_MS);
+    const r = await c.call('config.apply', { config: bigConfig(subnet, comment, size, withGroups) }, CALL_TIMEOUT_MS);
     const ms = Math.round(performance.now() - a);
     const missed = r.servers.filter((s) => !s.ok);
     if (r.servers.length !== size || missed.length > 0) return { ms, ok: false, requires: r.requires, error: `not committed on ${missed.map((s) => s.server).join(', ')}` };
@@ -98,10 +97,13 @@ async function timedApply(c: AgentClient, subnet: string, comment: string, size:
 }
 
 /**
- * 8, 16, then 32 servers on the same 32 agent processes (the agents not yet in the config stay unconfigured and
- * idle): where the apply time goes as the cluster grows, on this machine.
+ * First a control on the same processes: 4 servers without groups (the two-phase commit's own cost, with the
+ * other agents unconfigured and idle); then the 32-server config with its groups.
  */
-const SIZES = [8, 16, SERVERS];
+const STEPS = [
+  { servers: 4, withGroups: false },
+  { servers: SERVERS, withGroups: true },
+];
 
 export async function benchApply(opts: ApplyOptions): Promise<ApplyResult> {
   const { log } = opts;
@@ -126,11 +128,12 @@ export async function benchApply(opts: ApplyOptions): Promise<ApplyResult> {
     await sleep(5000);
     const c = await agents.client('server1');
     const pidOf = (n: string) => agents.get(n).child?.pid;
-    for (const size of SIZES) {
-      const step: Step = { servers: size, groups: size * (GROUPS / SERVERS), resources: size * (GROUPS / SERVERS) * RESOURCES_PER_GROUP, firstApply: [], runs: [], agentsCpuPercent: null };
+    for (const { servers: size, withGroups } of STEPS) {
+      const groups = withGroups ? size * (GROUPS / SERVERS) : 0;
+      const step: Step = { servers: size, groups, resources: groups * RESOURCES_PER_GROUP, firstApply: [], runs: [], agentsCpuPercent: null };
       steps.push(step);
       for (let attempt = 1; attempt <= 3; attempt += 1) {
-        const r = await timedApply(c, opts.subnet, `${size} servers`, size);
+        const r = await timedApply(c, opts.subnet, `${size} servers`, size, withGroups);
         step.firstApply.push(r);
         log(`apply: ${size} servers, first apply${attempt > 1 ? ` (attempt ${attempt})` : ''}: ${r.ms} ms${r.ok ? '' : ` (failed: ${r.error ?? ''})`}`);
         if (r.ok) break;
@@ -140,7 +143,7 @@ export async function benchApply(opts: ApplyOptions): Promise<ApplyResult> {
       const pids = names.slice(0, size).map(pidOf).filter((p): p is number => p !== undefined);
       const cpu = () => pids.reduce((sum, p) => sum + cpuSeconds(p), 0);
       // Let the cluster start (its groups, their scripts) before timing the applies it takes while it runs.
-      await sleep(15_000);
+      await sleep(withGroups ? 15_000 : 3000);
       const c0 = cpu();
       const w0 = performance.now();
       for (let i = 1; i <= opts.runs; i += 1) {
@@ -149,7 +152,7 @@ export async function benchApply(opts: ApplyOptions): Promise<ApplyResult> {
           break;
         }
         await sleep(2000);
-        const r = await timedApply(c, opts.subnet, `${size} servers, timed apply ${i}`, size);
+        const r = await timedApply(c, opts.subnet, `${size} servers, timed apply ${i}`, size, withGroups);
         step.runs.push(r);
         log(`apply: ${size} servers, run ${i}/${opts.runs}: ${r.ms} ms${r.ok ? ` (${r.requires ?? ''})` : ` (failed: ${r.error ?? ''})`}`);
         if (!r.ok) errors.push(`apply: ${size} servers: a timed run failed after ${r.ms} ms: ${r.error ?? ''}`);
@@ -171,7 +174,7 @@ export async function benchApply(opts: ApplyOptions): Promise<ApplyResult> {
   const figures: Figure[] = [];
   for (const step of steps) {
     const big = step.servers === SERVERS;
-    const what = `${step.servers} servers, ${step.groups} groups, ${step.resources} EXEC resources`;
+    const what = step.groups > 0 ? `${step.servers} servers, ${step.groups} groups, ${step.resources} EXEC resources` : `${step.servers} servers without groups (control)`;
     const cpuNote = step.agentsCpuPercent === null ? [] : [`its ${step.servers} agents used ${step.agentsCpuPercent} % of one core in sum while it ran (the machine has ${os.cpus().length} cores, shared)`];
     figures.push(
       figure(`apply.${step.servers}`, `Apply (two-phase commit) of ${what} to the running cluster, request → answer`, 'ms', ok(step.runs), {
@@ -179,7 +182,7 @@ export async function benchApply(opts: ApplyOptions): Promise<ApplyResult> {
         failures: step.runs.length - ok(step.runs).length,
         notes: ['a changed comment each run', ...cpuNote],
       }),
-      figure(`apply.${step.servers}.first`, `The apply that first configures ${big ? 'all 32 agents' : `${what}`}`, 'ms', ok(step.firstApply), {
+      figure(`apply.${step.servers}.first`, `The apply that first configures ${what}${big ? ' (28 of them unconfigured before)' : ''}`, 'ms', ok(step.firstApply), {
         ...(big ? { target: TARGET } : {}),
         ...(step.firstApply.length > 1 ? { notes: [`${step.firstApply.length - ok(step.firstApply).length} earlier attempt(s) failed: ${step.firstApply.filter((r) => !r.ok).map((r) => r.error ?? '').join('; ')}`] } : {}),
       }),
