@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { audit, failures, mark } from './lib/audit.js';
 import { NsCluster } from './lib/clusters.js';
 import { MirrorData } from './lib/mirror-data.js';
-import { prepareCluster, sleep, waitActive, waitFor, waitOnlineAnywhere } from './lib/wait.js';
+import { prepareCluster, serviceOf, sleep, waitActive, waitFor, waitOnlineAnywhere } from './lib/wait.js';
 import { describeCluster, statusOf } from './lib/audit.js';
 
 const other = (s: string) => (s === 'server1' ? 'server2' : 'server1');
@@ -134,6 +134,29 @@ describe('partitions (agents in network namespaces)', () => {
       active: null,
       alerts: ['None of the network partition resolution targets could be reached from server server1.', 'None of the network partition resolution targets could be reached from server server2.'],
     });
+    expect(failures(lines)).toEqual([]);
+  });
+
+  it('a server that starts its cluster service during a partition (NP target reachable from neither) does not take over', async () => {
+    // A server whose service is still starting takes a lost peer for dead without asking the NP target
+    // (decide.ts onHeartbeatDown: only a running server checks), then joins alone after the sync wait and starts
+    // the group its peer still runs — with no NP target reachable at all.
+    const active = await prepare();
+    const standby = other(active);
+    await c.client(standby).then((x) => x.call('cluster.stop', { servers: [standby] }, 30_000));
+    await waitFor(`${standby}'s service to stop`, async () => (await serviceOf(c, standby)) === 'stopped', 20_000, 300);
+    const m = mark(c);
+    await Promise.all([c.cut('server1', 'server2'), c.cutNp('server1'), c.cutNp('server2')]);
+    await c.client(standby).then((x) => x.call('cluster.start', { servers: [standby] }, 30_000)); // through its own socket relay
+    await sleep(14_000); // the sync wait (5 s), the heartbeat timeout (5 s), the NP checks (2 s)
+    const lines = await audit(c, {
+      title: `${standby} starts its service while cut from ${active} and from the NP target`,
+      since: m,
+      owners: [],
+      active: null,
+      alerts: [`None of the network partition resolution targets could be reached from server ${active}.`],
+    });
+    console.log(`  states: ${active}=${await selfState(active)} ${standby}=${await selfState(standby)}`);
     expect(failures(lines)).toEqual([]);
   });
 

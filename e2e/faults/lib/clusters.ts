@@ -31,6 +31,8 @@ export interface ClusterUnderTest {
   dataDir(name: string): string;
   /** Everything the agent printed (stdout and stderr) over all its lives. */
   output(name: string): string;
+  /** The agent's HTTP base URL as the test process reaches it. */
+  url(name: string): string;
   kill(name: string, signal?: NodeJS.Signals): Promise<void>;
   startAgent(name: string): Promise<void>;
 }
@@ -165,6 +167,10 @@ export class LoopbackCluster implements ClusterUnderTest {
     return this.clients.get(name);
   }
 
+  url(name: string): string {
+    return this.k.url(name);
+  }
+
   running(name: string): boolean {
     const c = this.k.agents.get(name).child;
     return !!c && c.exitCode === null && c.signalCode === null;
@@ -251,7 +257,7 @@ export class NsCluster implements ClusterUnderTest {
     this.names.forEach((name, index) => this.agents.set(name, { name, index, address: `192.0.2.${11 + index}`, dataDir: path.join(dir, name), proc: null, starting: null, log: [] }));
     this.keyFile = path.join(dir, 'cluster.key');
     this.clients = new Clients(
-      (name) => `http://${opts.subnet}.${21 + this.agent(name).index}:29003`,
+      (name) => this.url(name),
       (name) => this.agent(name).dataDir,
     );
   }
@@ -413,6 +419,10 @@ export class NsCluster implements ClusterUnderTest {
 
   client(name: string): Promise<AgentClient> {
     return this.clients.get(name);
+  }
+
+  url(name: string): string {
+    return `http://${this.opts.subnet}.${21 + this.agent(name).index}:29003`;
   }
 
   running(name: string): boolean {

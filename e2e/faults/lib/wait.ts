@@ -8,6 +8,16 @@ export { waitFor };
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The agent's own cluster service state (GET /api/health), or null when it does not answer. */
+export async function serviceOf(c: ClusterUnderTest, name: string): Promise<string | null> {
+  try {
+    const r = await fetch(`${c.url(name)}/api/health`, { signal: AbortSignal.timeout(3000) });
+    return ((await r.json()) as { service?: string }).service ?? null;
+  } catch {
+    return null;
+  }
+}
+
 /** The group online on `server` by its own status, and the cloud pointing every address at it. */
 export async function waitActive(c: ClusterUnderTest, server: string, timeoutMs = 30_000, group = 'failover1'): Promise<ClusterStatus> {
   let last = '';
@@ -121,6 +131,8 @@ export async function prepareCluster(c: ClusterUnderTest, opts: { heal?: () => P
           await c.client(n).then((x) => x.call('cluster.start', { servers: [n] }, 30_000)).catch(() => undefined);
           ok = false;
         } else if (!s || s.servers.some((x) => x.state !== 'online') || s.mirrors.some((m) => m.status !== 'normal')) ok = false;
+        // The status says "online" for a service still starting (probing, waiting for the others): ask the agent.
+        else if ((await serviceOf(c, n)) !== 'running') ok = false;
       }
       return ok;
     },
