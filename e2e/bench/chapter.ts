@@ -267,8 +267,18 @@ function chapterFigures(opts: ChapterOptions<unknown>, failover: FailoverRun[], 
     out.push(figure(`failover.${chapter}.detection`, `${C} failover: of which detection (kill → server1 declared down)`, 'ms', nums(failover.map((r) => r.phases.detection))));
   }
   if (moves.length > 0) {
-    out.push(figure(`move.${chapter}.answer`, `${C} manual move: group.move request → answer`, 'ms', nums(moves.map((r) => r.answerMs)), { target: MOVE_TARGET }));
-    out.push(figure(`move.${chapter}.switch`, `${C} manual move: group.move request → emulator switched`, 'ms', nums(moves.map((r) => r.switchMs)), { target: MOVE_TARGET, ...(chapter === 'dns' ? { notes: [`emulated Route 53 INSYNC delay ${opts.changeSyncDelayMs} ms`] } : {}) }));
+    const notes: string[] = [];
+    if (chapter === 'dns') {
+      // Where a DNS move waits: the new server's UPSERT comes only after the old server's DELETE is INSYNC.
+      const upsert = median(nums(moves.map((r) => r.calls.find((c) => c.what === `${r.to} ChangeResourceRecordSets`)?.ms)));
+      const polls = median(moves.map((r) => r.calls.filter((c) => c.what.endsWith(' GetChange')).length));
+      notes.push(
+        `emulated Route 53 INSYNC delay ${opts.changeSyncDelayMs} ms`,
+        `the new server's UPSERT starts ${upsert ?? '?'} ms after the request (median): the old server deletes the record and waits for that change to be INSYNC first; ${polls ?? '?'} GetChange polls per move`,
+      );
+    }
+    out.push(figure(`move.${chapter}.answer`, `${C} manual move: group.move request → answer`, 'ms', nums(moves.map((r) => r.answerMs)), { target: MOVE_TARGET, notes }));
+    out.push(figure(`move.${chapter}.switch`, `${C} manual move: group.move request → emulator switched`, 'ms', nums(moves.map((r) => r.switchMs)), { target: MOVE_TARGET, notes }));
   }
   return out;
 }

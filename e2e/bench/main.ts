@@ -10,7 +10,8 @@
  *   webui     apps/webui/dist size, raw and gzipped (built first when missing)
  *   mirror    apps/agent/src/mirror/bench.ts: fio through the mirror, recoveries, beside nbdkit memory
  *
- * `--chapters vip,eip,dns` limits the failover and move benchmarks to some of the guide's chapters.
+ * `--chapters vip,eip,dns` limits the failover and move benchmarks to some of the guide's chapters; `--render`
+ * only rewrites bench/RESULTS.md from bench/results.json.
  *
  * Everything runs on loopback in 127.0.40.0/24–127.0.46.0/24. Figures are reported, never asserted. Every
  * cluster, agent and child process is stopped, and every temporary directory removed, even when a step fails
@@ -32,7 +33,7 @@ import type { IdleResult } from './idle.js';
 import { benchMirror } from './mirror.js';
 import { benchStatusPush } from './push.js';
 import type { PushResult } from './push.js';
-import { loadAverage, readSections, SECTIONS, writeResults } from './report.js';
+import { loadAverage, readResults, readSections, SECTIONS, writeResults } from './report.js';
 import type { Machine, Results, Section, SectionName } from './report.js';
 import { benchWebui } from './webui.js';
 
@@ -49,10 +50,27 @@ const SUBNETS: Record<GuideChapter | 'idle' | 'apply' | 'mirror', string> = {
 
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== '--'),
-  options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, chapters: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    chapters: { type: 'string' },
+    render: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h' },
+  },
 });
 if (values.help) {
-  process.stdout.write(`usage: pnpm bench [-- --quick] [-- --only ${SECTIONS.join(',')}] [-- --chapters vip,eip,dns]\n`);
+  process.stdout.write(`usage: pnpm bench [-- --quick] [-- --only ${SECTIONS.join(',')}] [-- --chapters vip,eip,dns] [-- --render]\n`);
+  process.exit(0);
+}
+if (values.render) {
+  // Only re-renders bench/RESULTS.md from bench/results.json (after a change to the table's layout).
+  const dir = path.join(REPO, 'bench');
+  const earlier = readResults(path.join(dir, 'results.json'));
+  if (!earlier) {
+    process.stderr.write('there is no bench/results.json to render; run pnpm bench first\n');
+    process.exit(1);
+  }
+  writeResults(dir, earlier);
   process.exit(0);
 }
 const only = values.only?.split(',').map((s) => s.trim()).filter(Boolean) ?? [...SECTIONS];

@@ -9,7 +9,7 @@
 import type { AlertEntry, ClusterStatus } from '@kumo/shared';
 import type { AgentClient } from '@kumo/agent/client';
 import type { ChapterContext } from './chapter.js';
-import { figure, sleep } from './figures.js';
+import { figure, median, sleep } from './figures.js';
 import type { Figure, Target } from './figures.js';
 
 const MONITOR = 'awsazw1';
@@ -138,8 +138,10 @@ export async function benchStatusPush(ctx: ChapterContext, runs: number, log: (l
   ];
   const figures = kinds.flatMap((k) => {
     const of = samples.filter((s) => s.change.startsWith(k.change));
+    const local = of.filter((s) => s.on === s.seenAt);
+    const byServer = servers.map((n) => `${n}'s own: median ${median(ms(local.filter((s) => s.on === n))) ?? '–'} ms, max ${Math.max(...ms(local.filter((s) => s.on === n)), 0)} ms`);
     return [
-      figure(`push.${k.id}.local`, `Status push: ${k.what} → status event at a client of the same agent`, 'ms', ms(of.filter((s) => s.on === s.seenAt)), { target: TARGET, notes }),
+      figure(`push.${k.id}.local`, `Status push: ${k.what} → status event at a client of the same agent`, 'ms', ms(local), { target: TARGET, notes: [...notes, byServer.join('; ')] }),
       figure(`push.${k.id}.peer`, `Status push: ${k.what} → status event at a client of the other agent`, 'ms', ms(of.filter((s) => s.on !== s.seenAt)), { target: TARGET, notes }),
     ];
   });

@@ -105,9 +105,17 @@ export function renderMarkdown(r: Results): string {
   }
   const breakdown = failoverBreakdown(r);
   if (breakdown.length > 0) lines.push('', '### Where a failover\'s time goes (medians, ms)', '', ...breakdown);
-  const conditions = SECTIONS.flatMap((n) => (r.sections[n]?.conditions ?? []).map((c) => `- ${TITLES[n]}: ${c}`));
-  if (conditions.length > 0) lines.push('', '### Conditions', '', ...conditions);
-  const errors = SECTIONS.flatMap((n) => (r.sections[n]?.errors ?? []).map((e) => `- ${TITLES[n]}: ${e.split('\n')[0] ?? ''}`));
+  // A condition shared by several sections (the chapter clusters') is written once.
+  const conditions = new Map<string, string[]>();
+  for (const n of SECTIONS) for (const c of r.sections[n]?.conditions ?? []) conditions.set(c, [...(conditions.get(c) ?? []), TITLES[n]]);
+  if (conditions.size > 0) lines.push('', '### Conditions', '', ...[...conditions].map(([c, titles]) => `- ${titles.join('; ')}: ${c}`));
+  const missed = SECTIONS.flatMap((n) => (r.sections[n]?.figures ?? []).filter((f) => f.met === false && f.notes && f.notes.length > 0));
+  if (missed.length > 0) lines.push('', '### Notes on the missed targets', '', ...missed.map((f) => `- ${f.label}: ${(f.notes ?? []).join('; ')}`));
+  const short = (e: string) => {
+    const line = e.split('\n')[0] ?? '';
+    return line.length > 300 ? `${line.slice(0, 300)}…` : line;
+  };
+  const errors = SECTIONS.flatMap((n) => (r.sections[n]?.errors ?? []).map((e) => `- ${TITLES[n]}: ${short(e)}`));
   if (errors.length > 0) lines.push('', '### Problems during the run', '', ...errors);
   return `${lines.join('\n')}\n`;
 }
@@ -123,6 +131,14 @@ function failoverBreakdown(r: Results): string[] {
   const out = [`| Phase | ${chapters.map(([c]) => c.toUpperCase()).join(' | ')} |`, `|---|${chapters.map(() => '---|').join('')}`];
   for (const p of phases) out.push(`| ${meaning[p] ?? p} | ${chapters.map(([, d]) => d.failoverPhasesMedianMs?.[p] ?? '–').join(' | ')} |`);
   return out;
+}
+
+/** The results file as written by `writeResults`, or null when there is none. */
+export function readResults(file: string): Results | null {
+  if (!existsSync(file)) return null;
+  const json = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+  if (typeof json !== 'object' || json === null || !('schema' in json) || json.schema !== 1) return null;
+  return json as Results; // our own file, written by writeResults below
 }
 
 export function writeResults(dir: string, r: Results): { json: string; md: string } {
