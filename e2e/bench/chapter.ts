@@ -15,7 +15,7 @@
  * A move run sends `group.move` to the master's agent and times the answer and the emulator's switch.
  */
 import type { AlertEntry, ClusterStatus } from '@kumo/shared';
-import { KumoCluster, waitFor } from '../harness/cluster.js';
+import { KumoCluster } from '../harness/cluster.js';
 import type { GuideChapter } from '../harness/cluster.js';
 import { Clients } from './clients.js';
 import { CloudView, pollUntil } from './cloud-view.js';
@@ -122,7 +122,20 @@ class ChapterCluster {
 
   constructor(private readonly opts: ChapterOptions<unknown>) {}
 
+  /** A new cluster, steady on server1; a second one when the first comes up broken (see `resets`). */
   async start(): Promise<void> {
+    try {
+      await this.startOnce();
+    } catch (e) {
+      // A cold start on a busy machine can go wrong (the message says how); one more try.
+      this.resets.push(`a fresh cluster did not become steady: ${e instanceof Error ? e.message : String(e)}`);
+      this.opts.log(`${this.opts.chapter}: the new cluster did not become steady; another one`);
+      await this.stop();
+      await this.startOnce();
+    }
+  }
+
+  private async startOnce(): Promise<void> {
     const { chapter, subnet, heartbeat, changeSyncDelayMs } = this.opts;
     this.opts.log(`${chapter}: starting the guide's ${chapter.toUpperCase()} cluster on ${subnet}.0/24`);
     const cluster = await KumoCluster.start({ subnet, config: chapter, heartbeat, changeSyncDelayMs });
@@ -146,14 +159,7 @@ class ChapterCluster {
     this.resets.push(why);
     this.opts.log(`${this.opts.chapter}: a fresh cluster (${why})`);
     await this.stop();
-    try {
-      await this.start();
-    } catch (e) {
-      // A cold start on a busy machine can go wrong too (see the message); one more try.
-      this.resets.push(`the fresh cluster did not become steady: ${e instanceof Error ? e.message : String(e)}`);
-      await this.stop();
-      await this.start();
-    }
+    await this.start();
   }
 
   steady(on: string, timeoutMs = STEADY_MS): Promise<void> {
@@ -309,27 +315,47 @@ function unsteady(s: ClusterStatus, on: string): string | null {
   return null;
 }
 
-/** Both agents agree: both online, failover1 online on `on` only, the mirror GREEN everywhere; the emulator agrees. */
+/** Group states that do not mend by themselves: waiting longer than this for them is pointless. */
+const STUCK = new Set(['online-failure', 'offline-failure', 'error']);
+const STUCK_MS = 20_000;
+
+/**
+ * Both agents agree: both online, failover1 online on `on` only, the mirror GREEN everywhere; the emulator agrees.
+ * Gives up early when failover1 stays in a failure state (it needs an operator), with the cluster's recent alerts.
+ */
 async function steady(cluster: KumoCluster, clients: Clients, view: CloudView, on: string, timeoutMs: number): Promise<void> {
   let why = '';
-  try {
-    await waitFor(
-      `a steady cluster with ${GROUP} on ${on}`,
-      async () => {
-        for (const n of cluster.names) {
-          why = `${n}'s status: no answer`;
-          const reason = unsteady(await clients.status(n), on);
-          why = `${n}'s status: ${reason ?? 'steady'}`;
-          if (reason) return false;
+  let stuckSince: number | undefined;
+  const start = Date.now();
+  for (;;) {
+    try {
+      let ok = true;
+      let stuck = false;
+      for (const n of cluster.names) {
+        why = `${n}'s status: no answer`;
+        const s = await clients.status(n);
+        const reason = unsteady(s, on);
+        why = `${n}'s status: ${reason ?? 'steady'}`;
+        stuck ||= STUCK.has(s.groups.find((g) => g.name === GROUP)?.state ?? '');
+        if (reason) {
+          ok = false;
+          break;
         }
+      }
+      if (ok) {
         why = `the emulator does not show ${on}`;
-        return view.switchedTo(on) && (view.chapter !== 'dns' || (await view.resolvesTo(on)));
-      },
-      timeoutMs,
-      200,
-    );
-  } catch (e) {
-    throw new Error(`${e instanceof Error ? e.message : String(e)}; last: ${why}; ${await recentAlerts(cluster, clients)}`, { cause: e });
+        if (view.switchedTo(on) && (view.chapter !== 'dns' || (await view.resolvesTo(on)))) return;
+      }
+      stuckSince = stuck ? (stuckSince ?? Date.now()) : undefined;
+    } catch (e) {
+      why = `${why} (${e instanceof Error ? e.message : String(e)})`;
+    }
+    const stuckFor = stuckSince === undefined ? 0 : Date.now() - stuckSince;
+    if (Date.now() - start > timeoutMs || stuckFor > STUCK_MS) {
+      const what = stuckFor > STUCK_MS ? `${GROUP} stuck in a failure state for ${Math.round(stuckFor / 1000)} s` : `timed out after ${Math.round(timeoutMs / 1000)} s`;
+      throw new Error(`no steady cluster with ${GROUP} on ${on}: ${what}; last: ${why}; ${await recentAlerts(cluster, clients)}`);
+    }
+    await sleep(200);
   }
 }
 
