@@ -113,7 +113,10 @@ describe('faults on a loopback cluster', () => {
     active = await waitOnlineAnywhere(c, c.names, 40_000);
     await waitActive(c, active);
     await waitHealthy(c);
-    const lines = await audit(c, { title: `${title}, started ${first} first; the group came up on ${active}`, since: m, owners: [active], active, mirror: { data, on: active }, alerts });
+    // After kill -9 the addresses still point at the server that had the group: when it comes up there again,
+    // completing the half-started group claims nothing, so only "at most one owner" is asked of the request log.
+    const owners = signal === 'SIGKILL' ? {} : { owners: [active] };
+    const lines = await audit(c, { title: `${title}, started ${first} first; the group came up on ${active}`, since: m, ...owners, active, mirror: { data, on: active }, alerts });
     expect(failures(lines)).toEqual([]);
   }
 

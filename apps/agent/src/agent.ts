@@ -140,6 +140,14 @@ export class Agent extends EventEmitter<AgentEvents> {
       alert: (key, args) => this.raise(key, args),
       fileSizeMiB: opts.simDiskMiB ?? 64,
       onChange: () => this.emit('status'),
+      outdatePeer: async (peer, name) => {
+        try {
+          const r = (await this.peers.request(peer, { op: 'mirror', action: 'outdate', name, by: this.name }, 3000)) as { ok?: boolean } | null;
+          return r?.ok === true;
+        } catch {
+          return false;
+        }
+      },
     });
     const services = { host: this.host, log: this.log.child('drivers'), mirrors: this.mirrors, ...(opts.driverServices ?? {}) };
     this.executor = new Executor({
@@ -185,7 +193,10 @@ export class Agent extends EventEmitter<AgentEvents> {
       localGroups: () => this.executor.snapshot(),
       onError: (monitor, message) => this.engine.monitorError(monitor, message),
       onNormal: (monitor) => this.engine.monitorNormal(monitor),
-      onChange: () => this.engine.publishReport(),
+      onChange: () => {
+        this.engine.publishReport();
+        this.emit('status'); // the WebUI shows a monitor's new state at once, not at the next engine event
+      },
     });
     this.engine = new Engine({
       self: opts.name,
@@ -194,13 +205,14 @@ export class Agent extends EventEmitter<AgentEvents> {
       log: this.log.child('engine'),
       alert: (key, args) => this.raise(key, args),
       peers: this.peers,
-      np: { check: () => this.np.check() },
+      np: { check: () => this.np.check(), witnessLeaseExpired: () => this.np.witnessLeaseExpired() },
       fence: opts.fence ?? (async () => ({ ok: false, message: 'forced stop is not available: this agent has no AWS access configured' })),
       host: this.host,
       extras: () => ({
         monitors: this.monitors.statuses(),
         mirrors: Object.fromEntries(this.mirrors.statuses().map((m) => [m.name, m])),
         npTargets: this.np.status(),
+        config: this.store.current ? { hash: this.store.current.hash, version: this.store.current.version } : null,
         now: Date.now(),
       }),
       onService: (service) => this.onService(service),
@@ -624,9 +636,11 @@ export class Agent extends EventEmitter<AgentEvents> {
   }
 
   /** clpmdctrl on one server: recover (differential), force (this side is the up-to-date one), break. */
-  private async localMirror(action: 'recover' | 'force' | 'break' | 'status', name: string): Promise<unknown> {
+  private async localMirror(action: 'recover' | 'force' | 'break' | 'outdate' | 'status', name: string): Promise<unknown> {
     const disk = await this.mirrors.require(name);
     switch (action) {
+      case 'outdate':
+        return { ok: await disk.markOutdated() };
       case 'recover':
         await disk.recover();
         return { ok: true };

@@ -70,11 +70,12 @@ export async function hostStep(what: string, run: () => Promise<void>): Promise<
  */
 export async function probeWith<P extends { awsCliTimeoutS: number }>(
   ctx: ResourceContext<P>,
-  observe: (aws: AwsApi, opts: CallOptions) => Promise<boolean>,
+  observe: (aws: AwsApi, opts: CallOptions) => Promise<boolean | ProbeResult>,
 ): Promise<ProbeResult> {
   if (!ctx.aws) return 'unknown';
   try {
-    return (await observe(ctx.aws, callOptions(ctx, ctx.params))) ? 'active' : 'inactive';
+    const seen = await observe(ctx.aws, callOptions(ctx, ctx.params));
+    return seen === true ? 'active' : seen === false ? 'inactive' : seen;
   } catch (e) {
     ctx.log.warn(`${ctx.resource}: probe could not tell`, { error: e instanceof Error ? e.message : String(e) });
     return 'unknown';

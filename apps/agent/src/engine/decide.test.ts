@@ -432,6 +432,10 @@ describe('a cut interconnect while both servers reach the NP target', () => {
   it('with a witness, the lower-priority side stands down and exactly one server keeps the group', () => {
     const sim = started({ witness: true }, { witness: true });
     sim.cut('server1', 'server2');
+    // The first look only marks when the witness last heard the peer; the second, after the peer posted
+    // again, proves it alive.
+    expect(sim.service('server2')).toBe('running');
+    sim.advance(6000);
     expect(sim.where('failover1')).toEqual(['server1']);
     expect(sim.service('server2')).toBe('isolated');
     expect(sim.alerts('server2')).toContain('Server server1 is still alive according to the witness; the interconnect is cut. This server has the lower priority and stands down.');
@@ -442,10 +446,47 @@ describe('a cut interconnect while both servers reach the NP target', () => {
     sim.operate('server1', { op: 'group.move', group: 'failover1', server: 'server2' });
     expect(sim.where('failover1')).toEqual(['server2']);
     sim.cut('server1', 'server2');
+    sim.advance(6000);
     expect(sim.where('failover1')).toEqual([]); // server2 stood down; server1 holds off while the witness hears server2 running
     expect(sim.state('server1').members['server2']?.view).toBe('held');
-    sim.advance(3000); // re-check: the witness now says server2 stood down
+    sim.advance(6000); // re-check: the witness now says server2 stood down
     expect(sim.where('failover1')).toEqual(['server1']);
+  });
+
+  it('with a witness, a peer that crashed just after posting to it is not taken for alive: the survivor takes over', () => {
+    const sim = started({ witness: true }, { witness: true });
+    sim.crash('server1'); // the witness heard server1 a moment ago
+    expect(sim.service('server2')).toBe('running');
+    expect(sim.where('failover1')).toEqual(['server1']); // not before the witness lease has run out
+    sim.advance(30_000);
+    expect(sim.service('server2')).toBe('running');
+    expect(sim.onlineOn('failover1')).toEqual(['server2']);
+    expect(sim.alerts('server2').some((a) => a.includes('still alive according to the witness'))).toBe(false);
+  });
+
+  it('with a witness, the interconnect cut and then the active losing the witness: the standby takes over', () => {
+    const sim = started({ witness: true }, { witness: true });
+    sim.cut('server1', 'server2');
+    sim.advance(2000);
+    sim.np['server1'] = false; // server1 can no longer reach the witness: its next check isolates it
+    sim.advance(30_000);
+    expect(sim.service('server1')).toBe('isolated');
+    expect(sim.service('server2')).toBe('running');
+    expect(sim.where('failover1')).toEqual(['server2']);
+  });
+
+  it('a server whose witness lease runs out while its peer is lost stands down', () => {
+    const sim = started({ witness: true }, { witness: true });
+    sim.cut('server1', 'server2');
+    sim.event('server1', { type: 'witness.lease.expired' });
+    expect(sim.service('server1')).toBe('isolated');
+    expect(sim.alerts('server1')).toContain('None of the network partition resolution targets could be reached from server server1.');
+  });
+
+  it('an expired witness lease is ignored while every peer is heard', () => {
+    const sim = started({ witness: true }, { witness: true });
+    sim.event('server1', { type: 'witness.lease.expired' });
+    expect(sim.service('server1')).toBe('running');
   });
 
   it('with forced stop, the higher-priority server stops the other instance first; never both are stopped', () => {
@@ -533,6 +574,52 @@ describe('start-up races', () => {
     const theirs = { ...s.table!, epoch: 3, master: 'server1' };
     const d1 = decide({ ...s, table: mine }, { type: 'peer.table', table: theirs });
     expect(d1.state.table?.master).toBe('server1');
+  });
+});
+
+describe('what a crash leaves behind', () => {
+  const twoResources = () => scenarioConfig({ groups: [{ name: 'failover1', resources: ['vip', 'data'] }] });
+
+  it('a group found half-started after both servers crashed is completed where it is', () => {
+    const sim = new ClusterSim(twoResources()).boot('server1', 'server2');
+    expect(sim.onlineOn('failover1')).toEqual(['server1']);
+    sim.crash('server1').crash('server2');
+    sim.servers.get('server1')!.host['failover1'] = { vip: true, data: false }; // the VIP survived, the disk did not
+    sim.boot('server2', 'server1').advance(40_000);
+    expect(sim.onlineOn('failover1')).toEqual(['server1']);
+    expect(sim.where('failover1')).toEqual(['server1']);
+    expect(sim.executed).toContain('server1 group.activate failover1');
+  });
+
+  it('a stale copy on a restarted server is released quietly, and the group stays where it runs', () => {
+    const sim = new ClusterSim(twoResources()).boot('server1', 'server2');
+    sim.crash('server1');
+    expect(sim.onlineOn('failover1')).toEqual(['server2']);
+    sim.servers.get('server1')!.host['failover1'] = { vip: true, data: false }; // the VIP is still on its NIC
+    sim.boot('server1').advance(40_000);
+    expect(sim.where('failover1')).toEqual(['server2']);
+    expect(sim.onlineOn('failover1')).toEqual(['server2']);
+    expect(sim.executed).toContain('server1 group.deactivate failover1');
+    expect([...sim.alertKeys('server1'), ...sim.alertKeys('server2')]).not.toContain('splitBrain');
+  });
+
+  it('two full copies are a split brain: raised, and the lower-priority one released', () => {
+    const sim = new ClusterSim(twoResources()).boot('server1', 'server2');
+    sim.crash('server1');
+    expect(sim.onlineOn('failover1')).toEqual(['server2']);
+    sim.boot('server1').advance(40_000); // its host still has everything active
+    expect(sim.where('failover1')).toEqual(['server2']);
+    expect([...sim.alertKeys('server1'), ...sim.alertKeys('server2')]).toContain('splitBrain');
+  });
+
+  it('an isolated server whose deactivation fails takes the final action once instead of retrying forever', () => {
+    const sim = new ClusterSim(twoServers(), { np: { server1: false } }).boot('server1', 'server2');
+    sim.deactivationFailures.set('server1/exec-failover1', Infinity);
+    sim.cut('server1', 'server2').advance(30_000);
+    expect(sim.service('server1')).toBe('isolated');
+    expect(sim.executed.filter((e) => e === 'server1 group.deactivate failover1')).toHaveLength(1);
+    expect(sim.alerts('server1')).toContain('The final action (shutdown) will be executed since stopping resource(exec-failover1) failed.');
+    expect(sim.hostActions('server1')).toEqual(['shutdown']);
   });
 });
 

@@ -14,6 +14,7 @@
 import { groupServers } from '@kumo/shared';
 import type { GroupConfig, GroupIntent, IntentTable, LocalGroup, Order, OrderResult, ServerReport, ValidConfig } from '@kumo/shared';
 import type { EngineAction, EngineEvent, EngineState, Member, PendingOp, WitnessView } from './model.js';
+import { witnessDeadAfterMs, witnessRecheckMs } from './witness-lease.js';
 
 export interface Decision {
   state: EngineState;
@@ -236,6 +237,9 @@ function handle(s: EngineState, ev: EngineEvent, out: EngineAction[]): void {
     case 'np.result':
       onNpResult(s, ev.reachable, ev.witness, out);
       return;
+    case 'witness.lease.expired':
+      onWitnessLeaseExpired(s, out);
+      return;
     case 'fence.result':
       onFenceResult(s, ev.server, ev.ok, ev.message, out);
       return;
@@ -325,6 +329,7 @@ function onHeartbeatUp(s: EngineState, ev: Extract<EngineEvent, { type: 'heartbe
   m.service = ev.service;
   if (wasLost) {
     m.view = 'alive';
+    delete m.witnessMark;
     s.np.lost = s.np.lost.filter((x) => x !== ev.server);
     alert(out, 'serverStarted', ev.server);
   }
@@ -388,7 +393,12 @@ function onNpResult(s: EngineState, reachable: boolean, witness: Record<string, 
     const m = s.members[server];
     if (!m) continue;
     const w = witness?.[server];
-    if (w && w.alive && (w.service === 'running' || w.service === 'suspended' || w.service === 'starting' || w.activeGroups.length > 0)) {
+    const verdict = w ? witnessVerdict(s, m, w) : 'dead';
+    if (verdict === 'wait') {
+      out.push({ type: 'timer.set', id: `recheck:${server}`, ms: witnessRecheckMs(s.config, w?.seenMsAgo ?? null) });
+      continue;
+    }
+    if (w && verdict === 'alive' && (w.service === 'running' || w.service === 'suspended' || w.service === 'starting' || w.activeGroups.length > 0)) {
       // The witness still hears the peer: the interconnect is cut, not the peer dead.
       if (rank(s, server) < rank(s, s.self)) {
         alert(out, 'witnessPeerAlive', server, 'This server has the lower priority and stands down.');
@@ -416,6 +426,30 @@ function onNpResult(s: EngineState, reachable: boolean, witness: Record<string, 
   }
 }
 
+/** Peers are lost and the witness has not answered within the lease: they take over soon, so stand down. */
+function onWitnessLeaseExpired(s: EngineState, out: EngineAction[]): void {
+  if (s.service !== 'running' && s.service !== 'suspended') return;
+  if (s.stopping?.isolation) return;
+  if (!Object.values(s.members).some((m) => m.view === 'suspect' || m.view === 'held')) return;
+  alert(out, 'npNotReachable', s.self);
+  isolate(s, out, 'the witness cannot be reached while the other servers are lost');
+}
+
+/**
+ * What the witness says of a lost server: alive only if it heard the server again since our previous look (a
+ * server that posted just before it crashed is not alive), dead once it has not heard it for longer than the
+ * witness lease (the server has stood down by then, if it lives), otherwise ask again shortly.
+ */
+function witnessVerdict(s: EngineState, m: Member, w: WitnessView): 'alive' | 'dead' | 'wait' {
+  const mark = m.witnessMark;
+  m.witnessMark = w.seenAt;
+  if (mark === undefined) return 'wait'; // the first look: two are needed either way
+  if (w.seenAt === null || w.seenMsAgo === null) return 'dead'; // it has not reported (a restarted witness forgot it twice)
+  if (mark === null || w.seenAt > mark) return 'alive';
+  if (w.seenMsAgo > (witnessDeadAfterMs(s.config) ?? 0)) return 'dead';
+  return 'wait';
+}
+
 function recheckMs(s: EngineState): number {
   return Math.max(500, Math.round((s.config?.cluster.heartbeat.intervalS ?? 3) * 2000));
 }
@@ -426,6 +460,7 @@ function declareDead(s: EngineState, server: string): void {
   m.view = 'dead';
   m.report = null;
   m.service = 'unknown';
+  delete m.witnessMark;
   forgetOrdersTo(s, server);
 }
 
@@ -505,6 +540,7 @@ function drain(s: EngineState, out: EngineAction[]): void {
       waiting = true;
       continue;
     }
+    if (s.stopping.failed?.includes(g)) continue; // its final action is taken instead
     if (HOLDING.has(lg.state)) {
       waiting = true;
       execLocal(s, out, { id: nextId(s, 'stop'), kind: 'group.deactivate', group: g, reason: 'stop' });
@@ -569,7 +605,27 @@ function onExecDone(s: EngineState, ev: Extract<EngineEvent, { type: 'exec.done'
   if (ev.from === s.self) {
     if (s.orders[ev.order.id]) onOrderResult(s, result, out);
   } else reply(s, out, ev.from, result);
+  if (s.stopping && !ev.ok && ev.order.kind === 'group.deactivate') onStopFailed(s, ev.order.group, ev.failedResource, out);
   if (s.stopping) drain(s, out);
+}
+
+const HOST_STRENGTH = { none: 0, shutdown: 1, reboot: 2 } as const;
+
+/**
+ * A group could not be released while this server stops (or stands down): it is not retried forever. The failed
+ * resource's deactivation final action is taken instead, as CLUSTERPRO does: the service stops in any case, and
+ * the host is shut down or rebooted when that action says so, so that the other servers can take over.
+ */
+function onStopFailed(s: EngineState, group: string, failedResource: string | undefined, out: EngineAction[]): void {
+  const stopping = s.stopping;
+  if (!stopping) return;
+  const g = groupConfig(s, group);
+  const resource = g?.resources.find((r) => r.name === failedResource);
+  const action = resource?.recovery.deactivation.finalAction ?? 'shutdown';
+  alert(out, 'deactivationFinal', action, failedResource ?? group);
+  stopping.failed = [...(stopping.failed ?? []), group];
+  const host = action === 'shutdown' || action === 'reboot' ? action : 'none';
+  if (HOST_STRENGTH[host] > HOST_STRENGTH[stopping.host]) stopping.host = host;
 }
 
 // ─── The master ─────────────────────────────────────────────────────────────────────────────────────────────
@@ -645,9 +701,12 @@ function reconcile(s: EngineState, out: EngineAction[]): void {
 function placeGroup(s: EngineState, out: EngineAction[], g: GroupConfig, intent: GroupIntent): void {
   const active = holders(s, g.name);
   if (active.length > 1) {
-    const keep = intent.current && active.includes(intent.current) ? intent.current : [...active].sort((a, b) => rank(s, a) - rank(s, b))[0]!;
+    // Keep the copy that fully runs (the intended server's first), and release the others.
+    const running = active.filter((x) => groupStateOn(s, g.name, x) === 'online');
+    const pool = running.length > 0 ? running : active;
+    const keep = intent.current && pool.includes(intent.current) ? intent.current : [...pool].sort((a, b) => rank(s, a) - rank(s, b))[0]!;
     const episode = `${g.name}:${[...active].sort().join(',')}`;
-    if (!s.splitBrains.includes(episode)) {
+    if (running.length > 1 && !s.splitBrains.includes(episode)) {
       s.splitBrains.push(episode);
       alert(out, 'splitBrain', g.name, active.join(', '), keep);
     }
@@ -672,7 +731,17 @@ function placeGroup(s: EngineState, out: EngineAction[], g: GroupConfig, intent:
     const view = on === s.self ? 'alive' : s.members[on]?.view;
     if (view !== 'alive') return; // lost but not confirmed dead: wait
     const state = groupStateOn(s, g.name, on);
-    if (state !== 'online') return; // pending or failed: the order's result decides
+    if (state === 'online-failure' && intent.reason !== 'running') {
+      // Found half-started (a probe after a crash, a stale address) with no order deciding about it: complete it
+      // where it is (activation is idempotent), or release it when that server may not run it.
+      if (canRun(s, on)) {
+        const free = candidates.filter((x) => !intent.failedOn.includes(x) && x !== on);
+        const canFailover = intent.failovers < failoverThreshold(s, g, undefined) && free.length > 0;
+        issue(s, out, on, { id: nextId(s, 'act'), kind: 'group.activate', group: g.name, reason: 'start', canFailover });
+      } else issue(s, out, on, { id: nextId(s, 'rel'), kind: 'group.deactivate', group: g.name, reason: 'stop' });
+      return;
+    }
+    if (state !== 'online') return; // pending, or failed and left so by its final action
     intent.current = on;
     if (intent.preferred && intent.preferred !== on) {
       if (candidates.includes(intent.preferred)) {
@@ -977,6 +1046,12 @@ function onMonitorError(s: EngineState, server: string, monitorName: string, mes
   if (!monitor || !s.config) return;
   const key = `${monitorName}@${server}`;
   if (s.recovering.includes(key)) return;
+  // While a lost peer is being checked or held, an address that "moved" may be that peer taking over: recovering
+  // it would fight over it. The monitor reports again at its next interval, when membership has settled.
+  if (Object.values(s.members).some((m) => m.view === 'suspect' || m.view === 'held')) {
+    if (once(s, `${key}:unsettled`)) alert(out, 'monitorRecoveryDeferred', monitorName);
+    return;
+  }
   const table = ensureTable(s);
   const counters = (table.monitorCounters[key] ??= { restarts: 0, failovers: 0 });
   const target = monitor.recovery.target;

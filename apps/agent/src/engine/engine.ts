@@ -27,7 +27,11 @@ export interface EngineDeps {
     broadcast(notice: PeerNotice): void;
     request(server: string, req: { op: 'order'; order: Order } | { op: 'operation'; operation: Operation; by: string }, timeoutMs: number): Promise<unknown>;
   };
-  np: { check(lost: string[]): Promise<{ reachable: boolean; witness: Record<string, WitnessView> | null }> };
+  np: {
+    check(lost: string[]): Promise<{ reachable: boolean; witness: Record<string, WitnessView> | null }>;
+    /** Whether the witness lease ran out (see witness-lease.ts); absent when there is no witness. */
+    witnessLeaseExpired?: () => boolean;
+  };
   fence: (server: string, instanceId: string, delayMs: number) => Promise<{ ok: boolean; message: string }>;
   host: { shutdown(): Promise<void>; reboot(): Promise<void> };
   /** Extra report content (monitors, mirrors, NP targets). */
@@ -50,9 +54,22 @@ export class Engine extends EventEmitter<EngineEvents> {
   private lastReport = '';
   private closed = false;
 
+  private readonly leaseWatch: NodeJS.Timeout;
+
   constructor(private readonly deps: EngineDeps) {
     super();
     this.state = initialState(deps.self, deps.bootId, null);
+    // While peers are lost, a server that cannot reach the witness must stand down within the lease, however
+    // long its NP check's own timeouts and retries take.
+    this.leaseWatch = setInterval(() => this.checkWitnessLease(), 250);
+    this.leaseWatch.unref();
+  }
+
+  private checkWitnessLease(): void {
+    const s = this.state;
+    if (s.service !== 'running' && s.service !== 'suspended') return;
+    if (s.stopping?.isolation || !Object.values(s.members).some((m) => m.view === 'suspect' || m.view === 'held')) return;
+    if (this.deps.np.witnessLeaseExpired?.()) this.dispatch({ type: 'witness.lease.expired' });
   }
 
   get snapshot(): EngineState {
@@ -271,6 +288,7 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   close(): void {
     this.closed = true;
+    clearInterval(this.leaseWatch);
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
     for (const resolve of this.pendingOps.values()) resolve({ ok: false, code: 'KUMO_E_INTERNAL', message: 'the agent is shutting down' });

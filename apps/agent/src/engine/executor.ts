@@ -112,8 +112,10 @@ export class Executor {
           } catch {
             result = 'unknown';
           }
-          // "unknown" counts as possibly active: the master then cleans it up rather than ignoring it.
-          this.setResource(g.name, r.name, result === 'inactive' ? 'offline' : result === 'active' ? 'online' : 'online-failure', result === 'unknown' ? 'probe could not tell' : undefined);
+          // "unknown" counts as possibly active and "stale" as partly left over: the master then cleans them up
+          // (or completes them) rather than ignoring them.
+          const message = result === 'unknown' ? 'probe could not tell' : result === 'stale' ? 'left over from before: not in effect on this server' : undefined;
+          this.setResource(g.name, r.name, result === 'inactive' ? 'offline' : result === 'active' ? 'online' : 'online-failure', message);
         }),
       ),
     );

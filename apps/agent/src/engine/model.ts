@@ -29,11 +29,20 @@ export interface Member {
   report: ServerReport | null;
   /** The member's instance, learnt from its reports or the config (for forced stop). */
   instanceId: string | null;
+  /**
+   * While the member is lost: when the witness had last heard it, at our previous look (witness clock). The
+   * member counts as alive only if the witness hears it again after that (see `witnessVerdict`).
+   */
+  witnessMark?: number | null;
 }
 
 /** What the witness says about a server (a peer it hears from, with the state that peer posted). */
 export interface WitnessView {
   alive: boolean;
+  /** When the witness last heard the server, on the witness's clock (null: never). */
+  seenAt: number | null;
+  /** How long ago that was, when the witness answered (null: never). */
+  seenMsAgo: number | null;
   service: ServiceState | 'unknown';
   activeGroups: string[];
 }
@@ -63,7 +72,11 @@ export interface EngineState {
   bootId: string;
   service: ServiceState;
   /** Set while the operator's (or a final action's) stop is draining this server's groups. */
-  stopping: { host: 'none' | 'shutdown' | 'reboot'; isolation: boolean } | null;
+  /**
+   * This server is stopping its service (isolation too): what to do with the host when every group is released,
+   * and the groups whose deactivation failed meanwhile (their final action is taken; they are not retried).
+   */
+  stopping: { host: 'none' | 'shutdown' | 'reboot'; isolation: boolean; failed?: string[] } | null;
   /** Startup progress: resources probed, server sync wait over. */
   probed: boolean;
   syncWaitOver: boolean;
@@ -105,6 +118,8 @@ export type EngineEvent =
   | { type: 'peer.report'; report: ServerReport }
   | { type: 'peer.table'; table: IntentTable }
   | { type: 'np.result'; reachable: boolean; witness: Record<string, WitnessView> | null }
+  /** This server has not reached the witness for longer than the witness lease. */
+  | { type: 'witness.lease.expired' }
   | { type: 'fence.result'; server: string; ok: boolean; message: string }
   | { type: 'order'; from: string; order: Order }
   | { type: 'exec.done'; order: Order; from: string; ok: boolean; failedResource?: string; message?: string; groups: Record<string, LocalGroup> }

@@ -27,15 +27,16 @@ function config(targets: unknown[]): ValidConfig {
     servers: [
       { name: 'a', address: '127.0.2.211' },
       { name: 'b', address: '127.0.2.212' },
+      { name: 'c', address: '127.0.2.213' },
     ],
-    interconnects: [{ priority: 1, addresses: { a: '127.0.2.211', b: '127.0.2.212' } }],
+    interconnects: [{ priority: 1, addresses: { a: '127.0.2.211', b: '127.0.2.212', c: '127.0.2.213' } }],
   });
   if (!r.ok) throw new Error(r.errors.map((e) => e.message.en).join('; '));
   return r.config;
 }
 
-function resolver(self: string, service: 'running' | 'isolated' = 'running', k = key): NpResolver {
-  return new NpResolver({ self, bootId: `${self}-1`, key: k, log: silentLogger, state: () => ({ service, activeGroups: service === 'running' ? ['failover1'] : [] }) });
+function resolver(self: string, service: 'running' | 'isolated' = 'running', k = key, now?: () => number): NpResolver {
+  return new NpResolver({ self, bootId: `${self}-1`, key: k, log: silentLogger, state: () => ({ service, activeGroups: service === 'running' ? ['failover1'] : [] }), ...(now ? { now } : {}) });
 }
 
 const listen = (s: http.Server) => new Promise<number>((r) => s.listen(0, HOST, () => r((s.address() as AddressInfo).port)));
@@ -85,9 +86,33 @@ describe('NP resolution', () => {
     a.configure(cfg);
     const res = await a.check();
     expect(res.reachable).toBe(true);
-    expect(res.witness?.['b']).toEqual({ alive: true, service: 'running', activeGroups: ['failover1'] });
+    expect(res.witness?.['b']).toMatchObject({ alive: true, service: 'running', activeGroups: ['failover1'] });
+    expect(res.witness?.['b']?.seenMsAgo).toBeGreaterThanOrEqual(0);
+    expect(res.witness?.['b']?.seenAt).toBeTypeOf('number');
+    expect(res.witness?.['c']).toMatchObject({ alive: false, seenAt: null, seenMsAgo: null });
     a.stop();
     b.stop();
+  });
+
+  it('the witness lease runs out when the witness has not answered for its interval and a second', async () => {
+    let t = Date.now();
+    const a = resolver('a', 'running', key, () => t);
+    a.configure(config([{ kind: 'witness', host: HOST, port: ports.fakeWitness, intervalS: 60, timeoutS: 1, retryCount: 0 }]));
+    expect(a.witnessLeaseExpired()).toBe(false);
+    t += 61_000;
+    expect(a.witnessLeaseExpired()).toBe(false);
+    t += 1;
+    expect(a.witnessLeaseExpired()).toBe(true);
+    expect((await a.check()).reachable).toBe(false); // a witness without the key renews nothing
+    expect(a.witnessLeaseExpired()).toBe(true);
+    t = Date.now();
+    a.configure(config([{ kind: 'witness', host: HOST, port: ports.witness, intervalS: 60, timeoutS: 1, retryCount: 0 }]));
+    t += 61_001;
+    expect(a.witnessLeaseExpired()).toBe(true);
+    t -= 40_000; // the witness refuses reports whose time is more than a minute off its own
+    expect((await a.check()).reachable).toBe(true);
+    expect(a.witnessLeaseExpired()).toBe(false);
+    a.stop();
   });
 
   it('a witness that does not hold the cluster key is not believed', async () => {

@@ -15,6 +15,7 @@ import type { Logger } from '../util/log.js';
 import { sign, verified, WITNESS_PATH, witnessAnswerSchema } from '../witness/protocol.js';
 import type { WitnessReport } from '../witness/protocol.js';
 import type { WitnessView } from './model.js';
+import { witnessLeaseMs } from './witness-lease.js';
 
 export interface NpCheckResult {
   reachable: boolean;
@@ -58,6 +59,8 @@ export class NpResolver {
   private config: ValidConfig | null = null;
   private readonly last = new Map<string, boolean | null>();
   private lastWitness: Record<string, WitnessView> | null = null;
+  /** When the witness last answered (or the config was set: a new lease starts then). */
+  private witnessOkAt = 0;
   private timers: NodeJS.Timeout[] = [];
 
   constructor(
@@ -84,6 +87,7 @@ export class NpResolver {
     this.stop();
     this.config = config;
     this.last.clear();
+    this.witnessOkAt = this.now();
     for (const t of this.targets()) {
       const poll = () => void this.checkTarget(t).then((r) => this.last.set(label(t), r.ok));
       poll();
@@ -176,14 +180,25 @@ export class NpResolver {
       if (s.name === this.opts.self) continue;
       const seen = answer.data.servers[s.name];
       witness[s.name] = seen
-        ? { alive: seen.lastSeenMsAgo <= timeoutHb, service: seen.service, activeGroups: seen.activeGroups }
-        : { alive: false, service: 'unknown', activeGroups: [] };
+        ? { alive: seen.lastSeenMsAgo <= timeoutHb, seenAt: answer.data.time - seen.lastSeenMsAgo, seenMsAgo: seen.lastSeenMsAgo, service: seen.service, activeGroups: seen.activeGroups }
+        : { alive: false, seenAt: null, seenMsAgo: null, service: 'unknown', activeGroups: [] };
     }
     this.lastWitness = witness;
+    this.witnessOkAt = this.now();
     return { ok: true, witness };
   }
 
   witnessView(): Record<string, WitnessView> | null {
     return this.lastWitness;
+  }
+
+  /**
+   * Whether this server has gone without reaching the witness for longer than the witness lease (DESIGN §4):
+   * while its peers are lost, it must then stand down, because they take its groups over soon after.
+   */
+  witnessLeaseExpired(): boolean {
+    const lease = witnessLeaseMs(this.config);
+    if (lease === null || !this.targets().some((t) => t.kind === 'witness')) return false;
+    return this.now() - this.witnessOkAt > lease;
   }
 }

@@ -7,6 +7,8 @@ export interface ReportExtras {
   mirrors?: ServerReport['mirrors'];
   npTargets?: ServerReport['np']['targets'];
   instanceId?: string | null;
+  /** The config this server runs (its hash and version), so that peers and the WebUI can tell a server behind. */
+  config?: { hash: string; version: number } | null;
   now?: number;
 }
 
@@ -18,8 +20,8 @@ export function buildReport(s: EngineState, extras: ReportExtras = {}): ServerRe
     bootId: s.bootId,
     service: s.service,
     joined: s.joined,
-    configHash: null,
-    configVersion: null,
+    configHash: extras.config?.hash ?? null,
+    configVersion: extras.config?.version ?? null,
     groups: s.local,
     monitors: extras.monitors ?? {},
     mirrors: extras.mirrors ?? {},

@@ -49,6 +49,8 @@ export class ClusterSim {
   private readonly cuts = new Set<string>();
   readonly np: Record<string, boolean>;
   witness: boolean;
+  /** When the witness last heard each server (virtual clock). */
+  private readonly witnessSeen = new Map<string, number>();
   private readonly trace: ((server: string, action: EngineAction) => void) | undefined;
   now = 0;
   /** Activation failures to inject: `server/resource` → remaining count (Infinity for always). */
@@ -110,6 +112,7 @@ export class ClusterSim {
   /** kill -9 of an agent: its peers stop hearing it; its host keeps what was active. */
   crash(name: string): this {
     const s = this.get(name);
+    if (this.witness) this.touchWitness();
     s.up = false;
     this.timed = this.timed.filter((t) => t.server !== name);
     this.refreshLinks();
@@ -335,14 +338,23 @@ export class ClusterSim {
     }
   }
 
+  /** The witness hears every running server that reaches it (they post continuously, as far as the sim cares). */
+  private touchWitness(): void {
+    for (const x of this.servers.values()) if (x.up && (this.np[x.name] ?? true)) this.witnessSeen.set(x.name, this.now);
+  }
+
   private witnessView(s: SimServer, lost: string[]): Record<string, WitnessView> | null {
     if (!this.witness || !(this.np[s.name] ?? true)) return null;
+    this.touchWitness();
     const out: Record<string, WitnessView> = {};
     for (const name of lost) {
       const peer = this.get(name);
       const alive = peer.up && (this.np[name] ?? true);
+      const seenAt = this.witnessSeen.get(name) ?? null;
       out[name] = {
         alive,
+        seenAt,
+        seenMsAgo: seenAt === null ? null : this.now - seenAt,
         service: alive ? peer.state.service : 'unknown',
         activeGroups: alive ? Object.entries(peer.state.local).filter(([, g]) => g.state !== 'offline').map(([g]) => g) : [],
       };

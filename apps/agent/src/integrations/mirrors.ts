@@ -36,6 +36,8 @@ export interface MirrorManagerOptions {
   /** Size of file-backed partitions created on a simulated host (MiB). */
   fileSizeMiB: number;
   onChange: () => void;
+  /** Tells `peer` that its copy of mirror disk `name` is outdated (over the agents' peer link); true if it confirmed. */
+  outdatePeer: (peer: string, name: string) => Promise<boolean>;
 }
 
 export class MirrorManager {
@@ -121,6 +123,7 @@ export class MirrorManager {
         recoveryMaxRateBytesPerSec: p.recoveryRateLimitMiBs * 1024 * 1024,
       },
       onEvent: (e) => this.onEvent(e),
+      outdatePeer: () => this.opts.outdatePeer(peer, name),
     });
   }
 
@@ -159,6 +162,12 @@ export class MirrorManager {
         break;
       case 'isolated':
         a('mirrorBroken', [name, 'It was isolated by the operator (mirror break).']);
+        break;
+      case 'peer-outdated':
+        if (!e.confirmed) this.opts.log.warn(`${name}: writing without ${e.peer}, which could not be told that its copy is outdated (is it down or cut off?)`);
+        break;
+      case 'outdated-by-peer':
+        a('mirrorBroken', [name, `${e.peer} goes on writing alone: this copy is outdated until a mirror recovery.`]);
         break;
       case 'opened':
         if (e.created) a('mirrorInitialSkipped', [name]);

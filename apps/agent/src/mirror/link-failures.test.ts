@@ -125,6 +125,28 @@ describe('MirrorDisk pair: link failures', { timeout: 20_000 }, () => {
     expect(pair.b.status()).toMatchObject({ exporting: true, local: { role: 'primary' } });
   });
 
+  it('the primary going on alone outdates the standby over the other channel first: the standby refuses to promote', async () => {
+    pair = await fx.openPair({ net: NET, n: 75, sizeBytes: SIZE, proxy: true, params: { initialCopy: false }, outdatePeerA: () => pair!.b.markOutdated() });
+    await bothNormal(pair);
+    await pair.a.promote();
+    const c = await fx.client();
+    pair.proxy?.cut('reset');
+    await pair.aLog.next('disconnected');
+    await writeBlocks(c, 10, 3); // acknowledged only after the standby confirmed it is outdated
+    expect(pair.aLog.of('peer-outdated')).toEqual([expect.objectContaining({ confirmed: true })]);
+    expect(pair.bLog.of('outdated-by-peer')).toHaveLength(1);
+    expect(pair.b.status().local.diskState).toBe('outdated');
+    c.destroy();
+    await pair.a.demote(); // as if the active died: the standby's copy lacks those writes and must say so
+    const refused = await pair.b.promote().catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: 'STALE' });
+    pair.proxy?.heal();
+    await pair.bLog.next('recovery-completed', { timeoutMs: 15_000 });
+    await bothNormal(pair);
+    await pair.b.promote();
+    expect(await filesIdentical(pair.layout.a.dataPath, pair.layout.b.dataPath)).toBe(true);
+  });
+
   it('recovers on demand when auto recovery is off', async () => {
     pair = await fx.openPair({ net: NET, n: 80, sizeBytes: SIZE, proxy: true, params: { initialCopy: false, autoRecovery: false } });
     await bothNormal(pair);

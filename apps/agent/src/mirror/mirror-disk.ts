@@ -296,7 +296,10 @@ export class MirrorDisk {
       if (this.role === 'primary') return;
       this.promoting = true;
       try {
-        let refusal = this.promotionRefusal(force);
+        // The data first; then the peer's role, asked afresh while a link is up (the role it last announced may
+        // be a moment old: a move promotes here right after the peer demoted), remembered only otherwise.
+        let refusal = force ? null : this.staleRefusal();
+        if (!refusal && !(this.link && !this.link.isClosed)) refusal = this.promotionRefusal(force);
         // Ask the peer even mid-handshake: it answers from its frame handler, whatever its own state.
         if (!refusal && this.link && !this.link.isClosed) {
           const link = this.link;
@@ -687,11 +690,43 @@ export class MirrorDisk {
     const breakTime = this.sb.breakTime ?? this.now();
     this.sb.breakTime = breakTime;
     this.emit({ type: 'mirror-broken', peer: this.opts.peerServer, breakTime });
-    const p = this.persistSb().finally(() => {
+    const p = Promise.all([this.persistSb(), this.fencePeer()]).then(() => undefined).finally(() => {
       this.rotating = null;
     });
     this.rotating = p;
     return p;
+  }
+
+  /** Tells the peer its copy is now outdated (see `outdatePeer`), before the first write it misses is acknowledged. */
+  private async fencePeer(): Promise<void> {
+    const outdate = this.opts.outdatePeer;
+    if (!outdate) return;
+    let confirmed = false;
+    try {
+      confirmed = await outdate();
+    } catch {
+      confirmed = false;
+    }
+    this.emit({ type: 'peer-outdated', peer: this.opts.peerServer, confirmed });
+  }
+
+  /**
+   * The peer went on writing without this server (it said so over the agents' link): this copy is outdated
+   * and must not be promoted until a recovery brings it up to date. Refused while this side is primary.
+   */
+  markOutdated(): Promise<boolean> {
+    return this.ctl.run(async () => {
+      this.assertOpen();
+      if (this.role === 'primary' || this.promoting) return false;
+      if ((this.sb.flags & SbFlag.OUTDATED) === 0) {
+        this.sb.flags |= SbFlag.OUTDATED;
+        this.sb.breakTime ??= this.now();
+        await this.persistSb();
+        this.emit({ type: 'outdated-by-peer', peer: this.opts.peerServer });
+        this.publishState();
+      }
+      return true;
+    });
   }
 
   private rotateCurrent(): void {

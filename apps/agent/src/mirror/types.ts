@@ -74,6 +74,13 @@ export interface MirrorDiskOptions {
   nbdSocketPath: string;
   params?: Partial<MirrorParams>;
   onEvent?: (e: MirrorEvent) => void;
+  /**
+   * DRBD's fence-peer handler: called once when the primary first goes on writing without its peer, before that
+   * write is acknowledged. It should tell the peer, over another channel (the agents' peer link), that its copy
+   * is outdated, so that it refuses to serve as the latest; it answers whether the peer confirmed. When it cannot
+   * (a full partition), the primary goes on anyway, and the cluster's own partition handling decides.
+   */
+  outdatePeer?: () => Promise<boolean>;
   /** Injectable wall clock (ms since the epoch) for timestamps. */
   now?: () => number;
 }
@@ -122,6 +129,8 @@ export type MirrorEvent = EventBase &
     | { type: 'demoted' }
     | { type: 'stale-refused'; code: string; message: string }
     | { type: 'isolated' }
+    | { type: 'peer-outdated'; peer: string; confirmed: boolean }
+    | { type: 'outdated-by-peer'; peer: string }
     | { type: 'forced'; source: 'local' | 'peer' }
     | { type: 'io-error'; op: string; message: string }
     | { type: 'problem'; message: string }

@@ -158,13 +158,17 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
 
   private onFrame(data: RawData): void {
     if (this.closed) return;
-    let frame;
+    // Everything a peer sends is untrusted until its MAC checks out; a frame that cannot even be parsed or
+    // serialised (a body nested deeper than the stack, say) is refused like any other malformed one.
     try {
-      frame = peerFrameSchema.parse(parseJson(data));
+      this.acceptFrame(data);
     } catch {
       this.shutdown('refused a malformed frame');
-      return;
     }
+  }
+
+  private acceptFrame(data: RawData): void {
+    const frame = peerFrameSchema.parse(parseJson(data));
     const json = JSON.stringify(frame.body);
     if (frame.seq !== this.recvSeq + 1) {
       this.shutdown(`refused a frame out of sequence (got ${frame.seq}, expected ${this.recvSeq + 1}): a replayed or lost message`);

@@ -27,7 +27,11 @@ export function fail(code: number, text: string, failure: FailureClass = 'node')
   return { ok: false, code, text, failure };
 }
 
-export type ProbeResult = 'active' | 'inactive' | 'unknown';
+/**
+ * `stale`: part of the resource is left on this server though it is not in effect here (a VIP on the NIC whose
+ * routes point at another server, after a crash): the master releases or completes it, never ignores it.
+ */
+export type ProbeResult = 'active' | 'inactive' | 'stale' | 'unknown';
 
 export type MonitorResult =
   | { state: 'normal' }

@@ -78,6 +78,7 @@ export const ALERTS = {
   monitorRecoveryStopService: a('rm', 15, 'error', 'Stopping the cluster has been required because an error was detected in monitoring %1.', '監視 %1 で異常を検出したため、クラスタの停止を要求しました。'),
   monitorRecoveryShutdown: a('rm', 16, 'error', 'Stopping the system has been required because an error was detected in monitoring %1.', '監視 %1 で異常を検出したため、システムの停止を要求しました。'),
   monitorRecoveryReboot: a('rm', 17, 'error', 'Rebooting the system has been required because an error was detected in monitoring %1.', '監視 %1 で異常を検出したため、システムの再起動を要求しました。'),
+  monitorRecoveryDeferred: a('rm', 27, 'warning', 'Recovery of %1 is deferred while a lost server is being checked (it may be taking over).', '消失したサーバを確認中のため、%1 の回復動作を保留します (引き継ぎ中の可能性があります)。'),
   monitorRecoveryNotActive: a('rm', 25, 'warning', 'Recovery will not be executed since the recovery target %1 is not active.', '回復対象 %1 が非活性のため、回復動作を実行しません。'),
   monitorNormalFromError: a('rm', 26, 'info', '%1 status changed from error to normal.', '%1 の状態が異常から正常に変化しました。'),
   monitorNormalFromWarning: a('rm', 49, 'info', '%1 status changed from warning to normal.', '%1 の状態が警告から正常に変化しました。'),

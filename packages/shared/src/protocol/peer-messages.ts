@@ -143,7 +143,8 @@ export const peerRequestSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('order'), order: orderSchema }),
   z.object({ op: z.literal('service'), action: z.enum(['start', 'stop', 'suspend', 'resume']), by: z.string() }),
   z.object({ op: z.literal('monitor'), action: z.enum(['suspend', 'resume', 'dummy-on', 'dummy-off']), monitor: z.string().optional(), by: z.string() }),
-  z.object({ op: z.literal('mirror'), action: z.enum(['recover', 'force', 'break', 'status']), name: z.string(), by: z.string() }),
+  // `outdate`: the primary of a mirror disk goes on writing without this server (DRBD's fence-peer).
+  z.object({ op: z.literal('mirror'), action: z.enum(['recover', 'force', 'break', 'outdate', 'status']), name: z.string(), by: z.string() }),
   z.object({ op: z.literal('alerts.since'), afterTime: z.number() }),
 ]);
 export type PeerRequest = z.infer<typeof peerRequestSchema>;

@@ -176,7 +176,7 @@ export function pairLayout(dir: string, net: string, n: number, withProxy: boole
 export function optionsFor(
   layout: PairLayout,
   which: 'a' | 'b',
-  extra: { sizeBytes?: number; params?: Partial<MirrorParams>; key?: Buffer; onEvent?: (e: MirrorEvent) => void } = {},
+  extra: { sizeBytes?: number; params?: Partial<MirrorParams>; key?: Buffer; onEvent?: (e: MirrorEvent) => void; outdatePeer?: () => Promise<boolean> } = {},
 ): MirrorDiskOptions {
   const me = which === 'a' ? layout.a : layout.b;
   const other = which === 'a' ? layout.b : layout.a;
@@ -194,6 +194,7 @@ export function optionsFor(
   };
   if (extra.sizeBytes !== undefined) opts.createSizeBytes = extra.sizeBytes;
   if (extra.onEvent) opts.onEvent = extra.onEvent;
+  if (extra.outdatePeer) opts.outdatePeer = extra.outdatePeer;
   return opts;
 }
 
@@ -217,6 +218,8 @@ export async function openPair(opts: {
   params?: Partial<MirrorParams>;
   paramsA?: Partial<MirrorParams>;
   paramsB?: Partial<MirrorParams>;
+  /** a's fence-peer hook (the agents' peer link in production). */
+  outdatePeerA?: () => Promise<boolean>;
 }): Promise<Pair> {
   const layout = pairLayout(opts.dir, opts.net, opts.n, opts.proxy === true);
   const proxy = layout.proxyListen ? await TcpProxy.start(layout.proxyListen, { host: layout.b.host, port: layout.b.port }) : null;
@@ -225,7 +228,9 @@ export async function openPair(opts: {
   let a: MirrorDisk | null = null;
   let b: MirrorDisk;
   try {
-    a = await MirrorDisk.open(optionsFor(layout, 'a', { sizeBytes: opts.sizeBytes, params: { ...opts.params, ...opts.paramsA }, onEvent: aLog.push }));
+    a = await MirrorDisk.open(
+      optionsFor(layout, 'a', { sizeBytes: opts.sizeBytes, params: { ...opts.params, ...opts.paramsA }, onEvent: aLog.push, ...(opts.outdatePeerA ? { outdatePeer: opts.outdatePeerA } : {}) }),
+    );
     b = await MirrorDisk.open(optionsFor(layout, 'b', { sizeBytes: opts.sizeBytes, params: { ...opts.params, ...opts.paramsB }, onEvent: bLog.push }));
   } catch (err) {
     await a?.close();

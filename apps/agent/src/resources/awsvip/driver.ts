@@ -88,7 +88,7 @@ export const awsvipDriver: ResourceDriver<AwsvipParams> = {
       if (!(await ctx.host.hasAddress(p.ip, { signal: ctx.signal }))) return false;
       if (await routesPointAt(aws, p.vpcId, `${p.ip}/32`, p.eniId, opts)) return true;
       ctx.log.warn(`${ctx.resource}: ${p.ip} is on this server's NIC but its routes point elsewhere (a stale VIP)`);
-      return false;
+      return 'stale';
     });
   },
 };

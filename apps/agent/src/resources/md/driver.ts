@@ -20,6 +20,29 @@ function why(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+type Disk = NonNullable<Awaited<ReturnType<NonNullable<ResourceContext<Params>['mirrors']>['get']>>>;
+
+/**
+ * Promotes the disk. A disk that has never been mirrored refuses while its peer is not connected (which of the
+ * two holds the data is not known yet); right after the first apply the mirror disk connect may still be coming
+ * up, so wait for it, up to the resource's connect timeout, and try again once it is connected.
+ */
+async function promoteWhenPeerConnects(disk: Disk, ctx: ResourceContext<Params>): Promise<void> {
+  const deadline = Date.now() + ctx.params.connectTimeoutS * 1000;
+  for (;;) {
+    try {
+      await disk.promote();
+      return;
+    } catch (e) {
+      const waiting = e instanceof MirrorError && e.code === 'NOT_CONSTRUCTED' && disk.status().connection !== 'connected';
+      if (!waiting || Date.now() >= deadline || ctx.signal.aborted) throw e;
+    }
+    while (disk.status().connection !== 'connected' && Date.now() < deadline && !ctx.signal.aborted) {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
 export const mdDriver: ResourceDriver<Params> = {
   type: 'md',
   async activate(ctx) {
@@ -27,7 +50,7 @@ export const mdDriver: ResourceDriver<Params> = {
     const disk = await ctx.mirrors.get(ctx.resource);
     if (!disk) return fail(1, `Failed to activate mirror disk. the mirror disk is not open on ${ctx.server}(Device:${ctx.resource})`, 'node');
     try {
-      await disk.promote();
+      await promoteWhenPeerConnects(disk, ctx);
     } catch (e) {
       const stale = e instanceof MirrorError;
       return fail(1, `Failed to activate mirror disk. ${why(e)}(Device:${ctx.resource})`, stale ? 'config' : 'node');
