@@ -701,12 +701,7 @@ export class MirrorDisk {
   private async fencePeer(): Promise<void> {
     const outdate = this.opts.outdatePeer;
     if (!outdate) return;
-    let confirmed = false;
-    try {
-      confirmed = await outdate();
-    } catch {
-      confirmed = false;
-    }
+    const confirmed = await outdate().catch(() => false);
     this.emit({ type: 'peer-outdated', peer: this.opts.peerServer, confirmed });
   }
 
