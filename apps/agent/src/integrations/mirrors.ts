@@ -122,12 +122,12 @@ export class MirrorManager {
         autoRecovery: p.autoRecovery,
         recoveryMaxRateBytesPerSec: p.recoveryRateLimitMiBs * 1024 * 1024,
       },
-      onEvent: (e) => this.onEvent(e),
+      onEvent: (e) => this.onEvent(e, p),
       outdatePeer: () => this.opts.outdatePeer(peer, name),
     });
   }
 
-  private onEvent(e: MirrorEvent): void {
+  private onEvent(e: MirrorEvent, p: MdParams): void {
     const a = this.opts.alert;
     const name = e.resource;
     switch (e.type) {
@@ -170,7 +170,8 @@ export class MirrorManager {
         a('mirrorBroken', [name, `${e.peer} goes on writing alone: this copy is outdated until a mirror recovery.`]);
         break;
       case 'opened':
-        if (e.created) a('mirrorInitialSkipped', [name]);
+        // A new disk skips the initial copy only when told to (the disks are known to be identical).
+        if (e.created && !p.initialCopy) a('mirrorInitialSkipped', [name]);
         break;
       case 'io-error':
       case 'problem':

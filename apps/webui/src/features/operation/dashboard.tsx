@@ -88,7 +88,7 @@ export function Dashboard(props: DashboardProps) {
 }
 
 function ClusterBar({ status }: { readonly status: ClusterStatus }) {
-  const { t, lang } = useI18n();
+  const { t } = useI18n();
   const c = status.cluster;
   return (
     <section className="cluster-bar" aria-labelledby="cluster-title">
@@ -107,7 +107,7 @@ function ClusterBar({ status }: { readonly status: ClusterStatus }) {
           </span>
         ) : null}
         <span className="muted">
-          {t(O.statusFrom(status.from))}, {t(O.updatedAt(formatTime(status.generatedAt, lang)))}
+          {t(O.statusFrom(status.from))}, {t(O.updatedAt(formatTime(status.generatedAt)))}
         </span>
       </div>
       <div className="actions">

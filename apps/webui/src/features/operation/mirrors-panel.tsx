@@ -6,6 +6,7 @@
  */
 import type { ClusterStatus, Lang, MirrorStatus } from '@kumo/shared';
 import { useI18n } from '../../lib/i18n/i18n-context';
+import { formatAlertTime } from '../alert-log/alert-log';
 import { mirrorOps } from './op-specs';
 import { OpButton, RunningMark } from './operations';
 import { Columns, StateWord } from './state-word';
@@ -31,9 +32,10 @@ export function formatDuration(seconds: number, lang: Lang): string {
   return h > 0 ? `${h} h ${min} min` : min > 0 ? `${min} min ${sec} s` : `${sec} s`;
 }
 
-export function formatTime(ms: number | null | undefined, lang: Lang): string {
+/** A time as CLUSTERPRO writes it everywhere (yyyy/mm/dd hh:mm:ss, the browser's time zone), whatever the language. */
+export function formatTime(ms: number | null | undefined): string {
   if (ms === null || ms === undefined) return '-';
-  return new Date(ms).toLocaleString(lang === 'ja' ? 'ja-JP' : 'en-GB', { hour12: false });
+  return formatAlertTime(ms).slice(0, -4);
 }
 
 export function MirrorsPanel({ status }: { readonly status: ClusterStatus }) {
@@ -77,8 +79,8 @@ function MirrorCard({ md }: { readonly md: MirrorStatus }) {
                 </span>
                 {p.role ? <RoleWord role={p.role} /> : null}
               </td>
-              <td>{formatTime(p.lastUpdateTime, lang)}</td>
-              <td>{formatTime(p.breakTime, lang)}</td>
+              <td>{formatTime(p.lastUpdateTime)}</td>
+              <td>{formatTime(p.breakTime)}</td>
             </tr>
           ))}
         </tbody>
