@@ -622,8 +622,10 @@ export class Agent extends EventEmitter<AgentEvents> {
         await this.onMirrorServers(q.name, q.server ?? this.name, 'break');
         return { ok: true };
       }
-      case 'whatif.simulate':
-        return simulateWhatIf(this.requireConfig(), this.status(), p('whatif.simulate').fault);
+      case 'whatif.simulate': {
+        const q = p('whatif.simulate');
+        return simulateWhatIf(this.requireConfig(), this.status(), q.fault, q.lang ?? this.requireConfig().cluster.language);
+      }
       case 'aws.discover':
       case 'aws.iamPolicy':
       case 'aws.preflight':

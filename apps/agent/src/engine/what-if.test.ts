@@ -22,6 +22,14 @@ describe('what-if', () => {
     expect(r.steps.map((s) => s.detail)).toEqual(expect.arrayContaining(['server1 goes down', 'Server server1 has been stopped.', 'The group failover1 is failing over to server2.']));
   });
 
+  it('speaks Japanese when asked: the narrative and CLUSTERPRO\'s Japanese alert texts', () => {
+    const r = simulateWhatIf(scenarioConfig({}), status('server1'), { kind: 'server', name: 'server1' }, 'ja');
+    expect(r.summary).toBe('failover1: server1 → server2');
+    expect(r.steps.map((s) => s.detail)).toEqual(expect.arrayContaining(['server1 がダウン']));
+    expect(r.steps.filter((s) => s.action === 'アラート').length).toBeGreaterThan(0);
+    expect(r.steps.some((s) => /[A-Za-z]{4,} [a-z]{3,} [a-z]{3,}/.test(s.detail) && s.action === 'アラート')).toBe(false);
+  });
+
   it('starts from today\'s placement', () => {
     const r = simulateWhatIf(scenarioConfig({}), status('server2'), { kind: 'server', name: 'server2' });
     expect(r.summary).toBe('failover1: server2 → server1');

@@ -152,7 +152,7 @@ export const METHODS = {
   ),
   'whatif.simulate': method(
     'reference',
-    z.object({ fault: whatIfFault }),
+    z.object({ fault: whatIfFault, lang: z.enum(['en', 'ja']).optional() }),
     z.object({ steps: z.array(z.object({ server: z.string(), action: z.string(), detail: z.string() })), summary: z.string() }),
   ),
 } as const;

@@ -229,5 +229,4 @@ export const O = {
   stepDetail: m('Detail', '詳細'),
   noSteps: m('Nothing would happen.', '何も起こりません。'),
   summary: m('Outcome', '結果'),
-  engineWords: m('Steps and outcome are in the engine\'s words (English).', '手順と結果はエンジンの表現 (英語) で表示します。'),
 } as const;

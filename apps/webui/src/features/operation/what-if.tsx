@@ -1,7 +1,7 @@
 /**
  * What-if: pick a server, a server's interconnects or a monitor, say it fails, and see what the cluster would
  * do — `whatif.simulate` runs the engine's own decision function in the cluster simulator from today's
- * placement. The steps (server, action, detail) and the outcome come back in the engine's words.
+ * placement. The steps (server, action, detail) and the outcome come back in the page's language.
  */
 import { useState } from 'react';
 import type { ClusterStatus, MethodResult, WhatIfFault } from '@kumo/shared';
@@ -52,7 +52,7 @@ export function WhatIf({ status }: { readonly status: ClusterStatus }) {
     if (!f) return;
     setBusy(true);
     setError(null);
-    client.request('whatif.simulate', { fault: f }).then(
+    client.request('whatif.simulate', { fault: f, lang }).then(
       (r) => {
         setResult(r);
         setBusy(false);
@@ -131,7 +131,6 @@ export function WhatIf({ status }: { readonly status: ClusterStatus }) {
           <p className="summary">
             <strong>{t(O.summary)}:</strong> {result.summary}
           </p>
-          {lang === 'ja' ? <p className="field-help">{t(O.engineWords)}</p> : null}
         </div>
       ) : null}
     </section>
