@@ -25,7 +25,7 @@ describe('what-if', () => {
     const { user, agent, section } = await openWhatIf();
     expect(section.getAllByLabelText('Server')[0]).toBeTruthy();
     await user.click(section.getByRole('button', { name: 'Simulate' }));
-    expect(agent.callsOf('whatif.simulate')).toEqual([{ fault: { kind: 'server', name: 'server1' } }]);
+    expect(agent.callsOf('whatif.simulate')).toEqual([{ fault: { kind: 'server', name: 'server1' }, lang: 'en' }]);
     const steps = await section.findByRole('table', { name: 'What would happen' });
     expect(within(steps).getAllByRole('row').slice(1).map((r) => r.textContent)).toEqual([
       '1server1faultserver1 goes down',
@@ -40,16 +40,16 @@ describe('what-if', () => {
     await user.selectOptions(section.getByLabelText('What fails'), 'interconnect');
     await user.selectOptions(section.getByLabelText('Server'), 'server2');
     await user.click(section.getByRole('button', { name: 'Simulate' }));
-    expect(agent.callsOf('whatif.simulate').at(-1)).toEqual({ fault: { kind: 'interconnect', server: 'server2' } });
+    expect(agent.callsOf('whatif.simulate').at(-1)).toEqual({ fault: { kind: 'interconnect', server: 'server2' }, lang: 'en' });
 
     await user.selectOptions(section.getByLabelText('What fails'), 'monitor');
     await user.selectOptions(section.getByLabelText('Monitor'), 'awsvipw1');
     expect(within(section.getByLabelText('On server')).getAllByRole('option').map((o) => o.textContent)).toEqual(['Where its target runs', 'server1', 'server2']);
     await user.click(section.getByRole('button', { name: 'Simulate' }));
-    expect(agent.callsOf('whatif.simulate').at(-1)).toEqual({ fault: { kind: 'monitor', name: 'awsvipw1' } });
+    expect(agent.callsOf('whatif.simulate').at(-1)).toEqual({ fault: { kind: 'monitor', name: 'awsvipw1' }, lang: 'en' });
     await user.selectOptions(section.getByLabelText('On server'), 'server2');
     await user.click(section.getByRole('button', { name: 'Simulate' }));
-    expect(agent.callsOf('whatif.simulate').at(-1)).toEqual({ fault: { kind: 'monitor', name: 'awsvipw1', server: 'server2' } });
+    expect(agent.callsOf('whatif.simulate').at(-1)).toEqual({ fault: { kind: 'monitor', name: 'awsvipw1', server: 'server2' }, lang: 'en' });
   });
 
   it('says when nothing would happen, and shows a refusal', async () => {
