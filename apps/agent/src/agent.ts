@@ -481,17 +481,27 @@ export class Agent extends EventEmitter<AgentEvents> {
   /** Sends a service or monitor request to several servers; answers which ones could not be reached. */
   private async onServers(servers: string[], req: PeerRequest, local: () => void): Promise<void> {
     const failures: string[] = [];
+    const done: string[] = [];
     await Promise.all(
       servers.map(async (s) => {
-        if (s === this.name) return local();
+        if (s === this.name) {
+          local();
+          done.push(s);
+          return;
+        }
         try {
           await this.peers.request(s, req, 10_000);
+          done.push(s);
         } catch (e) {
           failures.push(`${s}: ${e instanceof Error ? e.message : String(e)}`);
         }
       }),
     );
-    if (failures.length > 0) throw new KumoError('KUMO_E_SERVER_DOWN', `the request did not reach every server: ${failures.join('; ')}`);
+    if (failures.length > 0) {
+      // A partial result says what did take effect, so that the operator repeats it only where it is needed.
+      const tookEffect = done.length > 0 ? `done on ${done.sort().join(', ')}; ` : '';
+      throw new KumoError('KUMO_E_SERVER_DOWN', `${tookEffect}not done on ${failures.join('; ')} — repeat it there once the server is back`);
+    }
   }
 
   private audit(ctx: UiContext, operation: string, params: unknown, outcome: 'ok' | 'error', message: string): void {
