@@ -101,6 +101,11 @@ describe('three agents on loopback', () => {
     expect((await c1.call('config.get', {})).version).toBe(1);
     expect((await c2.call('config.get', {})).version).toBe(1);
     expect((await c1.call('config.get', {})).config).toMatchObject({ cluster: { comment: '' } });
+    // A request for every server that reaches only some says where it took effect.
+    const partial = await refused(() => c1.call('monitor.suspend', {}));
+    expect(partial.code).toBe('KUMO_E_SERVER_DOWN');
+    expect(partial.message).toMatch(/^done on server1, server2; not done on server3: .* repeat it there once the server is back$/);
+    await c1.call('monitor.resume', {}).catch(() => undefined);
     await t.start(SERVERS[2]!);
   }, 60_000);
 
