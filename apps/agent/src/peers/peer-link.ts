@@ -123,11 +123,23 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
     initial: RawData[] = [],
   ) {
     super();
-    ws.on('message', (data) => this.onFrame(data));
+    // Frames that arrived with the end of the handshake are delivered after the caller has attached its
+    // listeners; frames arriving meanwhile queue behind them, so that the sequence stays in order (handing a
+    // later frame over first would be refused as out of sequence and close a healthy link).
+    let held: RawData[] | null = initial.length > 0 ? [...initial] : null;
+    ws.on('message', (data) => {
+      if (held) held.push(data);
+      else this.onFrame(data);
+    });
     ws.on('close', () => this.shutdown('connection closed'));
     ws.on('error', (e) => this.shutdown(`connection error: ${e.message}`));
-    // Deliver them after the caller has attached its listeners.
-    if (initial.length > 0) setImmediate(() => initial.forEach((d) => this.onFrame(d)));
+    if (held) {
+      setImmediate(() => {
+        const frames = held ?? [];
+        held = null;
+        for (const d of frames) this.onFrame(d);
+      });
+    }
   }
 
   get open(): boolean {
