@@ -100,12 +100,19 @@ export async function buildServer(agent: Agent, opts: ServerOptions = {}): Promi
   );
 
   app.get('/api/peer', { websocket: true }, (socket, req) => {
-    acceptPeer(socket, req.ip, { key: agent.opts.key, self: agent.name, selfAddress: agent.opts.listenHost }).then(
+    // Read the address now: once the socket is gone, `req.ip` is undefined (and an alert argument must be a string).
+    const ip = (req.ip as string | undefined) ?? 'unknown';
+    acceptPeer(socket, ip, { key: agent.opts.key, self: agent.name, selfAddress: agent.opts.listenHost }).then(
       (link) => agent.peers.adopt(link),
       (e: unknown) => {
         const reason = e instanceof PeerAuthError ? e.message : String(e);
-        agent.log.warn(`refused a peer connection from ${req.ip}: ${reason}`);
-        agent.raise('peerRefused', ['(unknown)', req.ip, reason]);
+        if (e instanceof PeerAuthError && e.aborted) {
+          // The dialler gave up or went away mid-handshake (a busy or restarting peer): nothing was proven wrong.
+          agent.log.debug(`a peer connection from ${ip} ended during the handshake: ${reason}`);
+          return;
+        }
+        agent.log.warn(`refused a peer connection from ${ip}: ${reason}`);
+        agent.peers.refused({ server: null, address: ip, reason });
       },
     );
   });

@@ -25,6 +25,17 @@ import { hmacHex, nonce, safeEqualHex } from '../crypto/cluster-key.js';
 
 export class PeerAuthError extends Error {
   override readonly name = 'PeerAuthError';
+
+  constructor(
+    message: string,
+    /**
+     * The handshake was cut short (the other side closed, errored or went silent) without anything proving a
+     * wrong key: an overloaded or restarting peer looks like this, so it is not an authentication failure.
+     */
+    readonly aborted = false,
+  ) {
+    super(message);
+  }
 }
 
 const HANDSHAKE_TIMEOUT_MS = 5000;
@@ -54,8 +65,8 @@ class HandshakeQueue {
       w(data);
     } else this.queued.push(data);
   };
-  private readonly onClose = () => this.waiter?.(new PeerAuthError('the connection closed during the handshake'));
-  private readonly onError = (e: Error) => this.waiter?.(new PeerAuthError(`connection error during the handshake: ${e.message}`));
+  private readonly onClose = () => this.waiter?.(new PeerAuthError('the connection closed during the handshake', true));
+  private readonly onError = (e: Error) => this.waiter?.(new PeerAuthError(`connection error during the handshake: ${e.message}`, true));
 
   constructor(private readonly ws: WebSocket) {
     ws.on('message', this.onMessage);
@@ -76,7 +87,7 @@ class HandshakeQueue {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiter = undefined;
-        reject(new PeerAuthError('the peer did not complete the handshake in time'));
+        reject(new PeerAuthError('the peer did not complete the handshake in time', true));
       }, timeoutMs);
       this.waiter = (d) => {
         clearTimeout(timer);
@@ -236,7 +247,7 @@ export async function acceptPeer(ws: WebSocket, remoteAddress: string, opts: Han
     return new PeerLink(ws, sessionKey, server, remoteAddress, 's2c', queue.detach());
   } catch (e) {
     queue.detach();
-    const err = e instanceof PeerAuthError ? e : new PeerAuthError(String(e));
+    const err = e instanceof PeerAuthError ? e : new PeerAuthError(String(e), true);
     try {
       ws.send(JSON.stringify({ type: 'refused', reason: err.message }));
       ws.close(4001, 'authentication failed');

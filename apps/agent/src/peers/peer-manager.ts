@@ -18,6 +18,9 @@ export interface PeerAddress {
   port: number;
 }
 
+/** The same refusal (peer, address, kind of reason) is raised at most once in this window, as heartbeats do. */
+const REFUSED_QUIET_MS = 30_000;
+
 export type RequestHandler = (from: string, req: PeerRequest) => Promise<unknown>;
 
 interface Pending {
@@ -38,6 +41,7 @@ export class PeerManager extends EventEmitter<PeerManagerEvents> {
   private readonly links = new Map<string, Set<PeerLink>>();
   private readonly pending = new Map<string, Pending>();
   private readonly dialers = new Map<string, { peer: PeerAddress; stop: () => void }>();
+  private readonly refusedAt = new Map<string, number>();
   private closed = false;
 
   constructor(
@@ -52,6 +56,7 @@ export class PeerManager extends EventEmitter<PeerManagerEvents> {
       /** Redial backoff bounds. */
       minBackoffMs?: number;
       maxBackoffMs?: number;
+      now?: () => number;
     },
   ) {
     super();
@@ -59,6 +64,27 @@ export class PeerManager extends EventEmitter<PeerManagerEvents> {
 
   get self(): string {
     return this.opts.self;
+  }
+
+  private now(): number {
+    return (this.opts.now ?? Date.now)();
+  }
+
+  /**
+   * Reports a refused peer connection or frame (the agent raises it as an alert). The same refusal is reported
+   * at most once per REFUSED_QUIET_MS: every alert is stored and sent to every peer, so a burst of refusals must
+   * not turn into an alert storm across the cluster.
+   */
+  refused(r: { server: string | null; address: string; reason: string }): void {
+    const key = `${r.server ?? ''}|${r.address}|${r.reason.slice(0, 30)}`;
+    const now = this.now();
+    const last = this.refusedAt.get(key);
+    if (last !== undefined && now - last < REFUSED_QUIET_MS) return;
+    if (this.refusedAt.size > 1000) {
+      for (const [k, at] of this.refusedAt) if (now - at >= REFUSED_QUIET_MS) this.refusedAt.delete(k);
+    }
+    this.refusedAt.set(key, now);
+    this.emit('refused', r);
   }
 
   /** The servers we should keep links to (everyone in the config but us). Dialling starts or stops to match. */
@@ -127,7 +153,7 @@ export class PeerManager extends EventEmitter<PeerManagerEvents> {
     });
     link.on('close', (reason) => {
       set.delete(link);
-      if (reason.startsWith('refused')) this.emit('refused', { server: link.server, address: link.address, reason });
+      if (reason.startsWith('refused')) this.refused({ server: link.server, address: link.address, reason });
       if (!this.connected(link.server)) {
         for (const [id, p] of this.pending) {
           if (p.server !== link.server) continue;
@@ -250,7 +276,7 @@ export class PeerManager extends EventEmitter<PeerManagerEvents> {
         } catch (e) {
           const reason = e instanceof Error ? e.message : String(e);
           if (/refused the connection|does not hold the cluster key/.test(reason)) {
-            this.emit('refused', { server: peer.name, address: peer.address, reason });
+            this.refused({ server: peer.name, address: peer.address, reason });
           }
           this.opts.log.debug(`dial ${peer.name} failed`, { reason });
           backoff = Math.min(max, backoff * 2);
