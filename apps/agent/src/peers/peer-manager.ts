@@ -20,6 +20,27 @@ export interface PeerAddress {
 
 /** The same refusal (peer, address, kind of reason) is raised at most once in this window, as heartbeats do. */
 const REFUSED_QUIET_MS = 30_000;
+/**
+ * Reports in a big cluster. Every report a server receives runs its whole decision step (which copies its whole
+ * state, every member's report included), and every server sends its report to every peer on each change and
+ * every few seconds: at 32 servers that is ~1,000 deliveries per round, and the cluster saturated two cores
+ * with them. From REPORT_DEDUP_MIN_PEERS peers on (smaller clusters see every report at once, as before):
+ *  - sending: a server sends its report to a peer at most once per `reportIntervalMs()`, the newest one (a
+ *    report is a full snapshot, so a newer one replaces an unsent older one), and always before any other
+ *    message to that peer, so that a peer never sees an order or result ahead of the report it follows; the
+ *    periodic copy of a report the peer already has is sent only once per REPORT_REFRESH_MS;
+ *  - receiving: reports that queued up from one server are handed on once, the newest one, before any other
+ *    message from that server; and a report identical to the last one handed on from that server (all but its
+ *    generation time) is passed on at most once per REPORT_REFRESH_MS, and so is one that differs only in the
+ *    intent table when that table is the one this server holds already (a new master table is otherwise
+ *    followed by 31 reports repeating it). A changed report, or the first one on a new link, always passes.
+ */
+const REPORT_DEDUP_MIN_PEERS = 4;
+const REPORT_REFRESH_MS = 30_000;
+const REPORT_INTERVAL_PER_PEER_MS = 30;
+const REPORT_INTERVAL_MAX_MS = 1000;
+
+type ReportNotice = Extract<PeerNotice, { type: 'report' }>;
 
 export type RequestHandler = (from: string, req: PeerRequest) => Promise<unknown>;
 
@@ -41,7 +62,19 @@ export class PeerManager extends EventEmitter<PeerManagerEvents> {
   private readonly links = new Map<string, Set<PeerLink>>();
   private readonly pending = new Map<string, Pending>();
   private readonly dialers = new Map<string, { peer: PeerAddress; stop: () => void }>();
+  /** Per server: the last report delivered (without its generation time and intent table, then the table) and when. */
+  private readonly lastReport = new Map<string, { text: string; table: string; at: number }>();
+  /** The intent table in the last report this server published (the one it holds). */
+  private ownReport: object | null = null;
+  private ownTable = '';
+  /** That report's text without its generation time. */
+  private ownText = '';
   private readonly refusedAt = new Map<string, number>();
+  /** Per server: our report not sent yet (throttled) and when we last sent one. */
+  private readonly reportOut = new Map<string, { pending: ReportNotice | null; sentAt: number; timer: NodeJS.Timeout | undefined; text: string; textAt: number }>();
+  /** Per server: its newest report received but not handed on yet. */
+  private readonly reportIn = new Map<string, ReportNotice>();
+  private reportInScheduled = false;
   private closed = false;
 
   constructor(
@@ -87,6 +120,30 @@ export class PeerManager extends EventEmitter<PeerManagerEvents> {
     this.emit('refused', r);
   }
 
+  private bigCluster(): boolean {
+    return this.dialers.size >= REPORT_DEDUP_MIN_PEERS;
+  }
+
+  /** The least time between two reports to one peer (0: no throttling). */
+  private reportIntervalMs(): number {
+    return this.bigCluster() ? Math.min(REPORT_INTERVAL_MAX_MS, REPORT_INTERVAL_PER_PEER_MS * this.dialers.size) : 0;
+  }
+
+  /** Whether a report notice from `server` carries news (see REPORT_DEDUP_MIN_PEERS). */
+  private freshReport(server: string, report: ReportNotice['report']): boolean {
+    if (!this.bigCluster()) return true;
+    const { intents, ...rest } = report;
+    const text = JSON.stringify({ ...rest, generatedAt: 0 });
+    const table = JSON.stringify(intents);
+    const now = this.now();
+    const last = this.lastReport.get(server);
+    // Unchanged but for the intent table, which is the one we hold already (each server's report repeats the
+    // master's table; when it changes, 31 reports would follow, each telling us nothing new): no news.
+    if (last && last.text === text && (last.table === table || table === this.ownTable) && now - last.at < REPORT_REFRESH_MS) return false;
+    this.lastReport.set(server, { text, table, at: now });
+    return true;
+  }
+
   /** The servers we should keep links to (everyone in the config but us). Dialling starts or stops to match. */
   setPeers(peers: readonly PeerAddress[]): void {
     const wanted = new Map(peers.filter((p) => p.name !== this.opts.self).map((p) => [p.name, p] as const));
@@ -121,13 +178,32 @@ export class PeerManager extends EventEmitter<PeerManagerEvents> {
       this.links.set(link.server, set);
     }
     set.add(link);
+    // A new link may follow one that lost reports: the first report on it, either way, always passes at once.
+    this.lastReport.delete(link.server);
+    if (!wasUp) this.resetReportOut(link.server);
     link.on('body', (body) => {
+      if (body.type === 'notice' && body.notice.type === 'report' && body.notice.report.server === link.server && this.bigCluster()) {
+        this.reportIn.set(link.server, body.notice);
+        if (!this.reportInScheduled) {
+          this.reportInScheduled = true;
+          setImmediate(() => {
+            this.reportInScheduled = false;
+            for (const server of [...this.reportIn.keys()]) this.deliverReport(server);
+          });
+        }
+        return;
+      }
+      this.deliverReport(link.server);
       switch (body.type) {
         case 'req':
           this.opts.onRequest(link.server, body.req).then(
-            (res) => link.send({ type: 'res', id: body.id, ok: true, res: res ?? null }),
+            (res) => {
+              this.flushReport(link.server);
+              link.send({ type: 'res', id: body.id, ok: true, res: res ?? null });
+            },
             (e: unknown) => {
               const err = e instanceof KumoError ? e : new KumoError('KUMO_E_INTERNAL', e instanceof Error ? e.message : String(e));
+              this.flushReport(link.server);
               link.send({ type: 'err', id: body.id, error: err.toBody() });
             },
           );
@@ -155,6 +231,9 @@ export class PeerManager extends EventEmitter<PeerManagerEvents> {
       set.delete(link);
       if (reason.startsWith('refused')) this.refused({ server: link.server, address: link.address, reason });
       if (!this.connected(link.server)) {
+        this.deliverReport(link.server);
+        this.lastReport.delete(link.server);
+        this.resetReportOut(link.server);
         for (const [id, p] of this.pending) {
           if (p.server !== link.server) continue;
           this.pending.delete(id);
@@ -181,15 +260,15 @@ export class PeerManager extends EventEmitter<PeerManagerEvents> {
     if (live) return this.requestOn(live, req, timeoutMs);
     const target = via ?? this.dialers.get(server)?.peer;
     if (!target) throw new KumoError('KUMO_E_APPLY_PEER_UNREACHABLE', `${server} is not connected and its address is unknown`);
-    const link = await this.dialOnce(target.address, target.port);
-    try {
-      if (link.server !== server) {
-        throw new KumoError('KUMO_E_APPLY_PEER_UNREACHABLE', `${target.address}:${target.port} is server "${link.server}", not "${server}"; check the server's name and address`);
-      }
-      return await this.requestOn(link, req, timeoutMs);
-    } finally {
-      link.close('one-shot request done');
+    const link = await this.dial(target.address, target.port);
+    if (link.server !== server) {
+      link.close('wrong server');
+      throw new KumoError('KUMO_E_APPLY_PEER_UNREACHABLE', `${target.address}:${target.port} is server "${link.server}", not "${server}"; check the server's name and address`);
     }
+    // The link is kept as a regular one (the other side keeps it too): an apply's commit follows its prepare,
+    // and redialling every server not connected yet for each phase is what failed under load at 32 servers.
+    this.adopt(link);
+    return this.requestOn(link, req, timeoutMs);
   }
 
   /** Dials an address whose server name is not known yet (the wizard's Add, the first apply). */
@@ -203,11 +282,15 @@ export class PeerManager extends EventEmitter<PeerManagerEvents> {
   }
 
   private async dialOnce(address: string, port: number): Promise<PeerLink> {
+    const link = await this.dial(address, port);
+    // One-shot links still answer requests from the other side and carry notices.
+    this.attachOneShot(link);
+    return link;
+  }
+
+  private async dial(address: string, port: number): Promise<PeerLink> {
     try {
-      const link = await dialPeer(address, port, { key: this.opts.key, self: this.opts.self, selfAddress: this.opts.selfAddress, timeoutMs: 3000, tls: this.opts.tls?.() ?? false });
-      // One-shot links still answer requests from the other side and carry notices.
-      this.attachOneShot(link);
-      return link;
+      return await dialPeer(address, port, { key: this.opts.key, self: this.opts.self, selfAddress: this.opts.selfAddress, timeoutMs: 3000, tls: this.opts.tls?.() ?? false });
     } catch (e) {
       throw new KumoError('KUMO_E_APPLY_PEER_UNREACHABLE', `cannot reach the agent at ${address}:${port}: ${e instanceof Error ? e.message : String(e)}`);
     }
@@ -228,6 +311,7 @@ export class PeerManager extends EventEmitter<PeerManagerEvents> {
 
   private requestOn(link: PeerLink, req: PeerRequest, timeoutMs: number): Promise<unknown> {
     const id = randomUUID();
+    this.flushReport(link.server);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
@@ -243,8 +327,69 @@ export class PeerManager extends EventEmitter<PeerManagerEvents> {
   }
 
   notify(server: string, notice: PeerNotice): boolean {
+    if (notice.type === 'report') return this.sendReport(server, notice);
+    this.flushReport(server);
     const link = this.link(server);
     return link ? link.send({ type: 'notice', notice }) : false;
+  }
+
+  /** Sends our report to `server` now, or as soon as the throttle allows (see REPORT_DEDUP_MIN_PEERS). */
+  private sendReport(server: string, notice: ReportNotice): boolean {
+    const big = this.bigCluster();
+    if (this.ownReport !== notice.report && big) {
+      this.ownReport = notice.report;
+      this.ownTable = JSON.stringify(notice.report.intents);
+      this.ownText = JSON.stringify({ ...notice.report, generatedAt: 0 });
+    }
+    const link = this.link(server);
+    if (!link) return false;
+    const interval = this.reportIntervalMs();
+    const now = this.now();
+    const out = this.reportOut.get(server);
+    // The periodic copy of a report this peer has already (its receiver would drop it unread): not sent.
+    if (big && out && !out.pending && out.text === this.ownText && now - out.textAt < REPORT_REFRESH_MS) return true;
+    if (interval === 0 || !out || (!out.timer && now - out.sentAt >= interval)) {
+      if (out?.timer) clearTimeout(out.timer);
+      this.reportOut.set(server, { pending: null, sentAt: now, timer: undefined, text: big ? this.ownText : '', textAt: now });
+      return link.send({ type: 'notice', notice });
+    }
+    out.pending = notice;
+    out.timer ??= setTimeout(() => {
+      out.timer = undefined;
+      this.flushReport(server);
+    }, Math.max(0, interval - (now - out.sentAt)));
+    return true;
+  }
+
+  /** Sends our throttled report to `server` if one is waiting (before anything else goes to it). */
+  private flushReport(server: string): void {
+    const out = this.reportOut.get(server);
+    if (!out?.pending) return;
+    const notice = out.pending;
+    out.pending = null;
+    if (out.timer) clearTimeout(out.timer);
+    out.timer = undefined;
+    out.sentAt = this.now();
+    if (notice.report === this.ownReport) {
+      out.text = this.ownText;
+      out.textAt = out.sentAt;
+    } else out.text = '';
+    this.link(server)?.send({ type: 'notice', notice });
+  }
+
+  private resetReportOut(server: string): void {
+    const out = this.reportOut.get(server);
+    if (out?.timer) clearTimeout(out.timer);
+    this.reportOut.delete(server);
+  }
+
+  /** Hands on the report from `server` that is waiting, if any and if it carries news. */
+  private deliverReport(server: string): void {
+    const notice = this.reportIn.get(server);
+    if (!notice) return;
+    this.reportIn.delete(server);
+    if (this.closed || !this.freshReport(server, notice.report)) return;
+    this.emit('notice', server, notice);
   }
 
   broadcast(notice: PeerNotice): void {
@@ -293,6 +438,8 @@ export class PeerManager extends EventEmitter<PeerManagerEvents> {
 
   close(): void {
     this.closed = true;
+    for (const server of [...this.reportOut.keys()]) this.resetReportOut(server);
+    this.reportIn.clear();
     for (const d of this.dialers.values()) d.stop();
     this.dialers.clear();
     for (const set of this.links.values()) for (const l of set) l.close('shutting down');
