@@ -69,17 +69,38 @@ export class HeartbeatService {
     this.sendAll(); // peers learn a service change at once, not one interval later
   }
 
-  /** (Re)binds the interconnect sockets for a config; keeps what it knows about peers. */
-  async configure(config: ValidConfig | null): Promise<void> {
-    this.close();
+  /**
+   * (Re)binds the interconnect sockets for a config; keeps what it knows about peers. Calls run one after the
+   * other (two config changes in a row, a catch-up and a commit, must not bind the same port twice), and a
+   * config whose interconnects, port and interval are unchanged (most applies) keeps the sockets and timers:
+   * no gap in the heartbeats.
+   */
+  configure(config: ValidConfig | null): Promise<void> {
+    const run = this.configuring.then(() => this.reconfigure(config));
+    this.configuring = run.catch(() => undefined);
+    return run;
+  }
+
+  private configuring: Promise<void> = Promise.resolve();
+  private bound = '';
+
+  private async reconfigure(config: ValidConfig | null): Promise<void> {
+    const member = !!config && config.servers.some((s) => s.name === this.opts.self);
+    const bound = member ? JSON.stringify([config.cluster.ports.heartbeat, config.cluster.heartbeat.intervalS, heartbeatAddresses(config, this.opts.self)]) : '';
+    const keep = member && bound === this.bound && this.sockets.length > 0;
+    if (!keep) {
+      this.close();
+      this.bound = '';
+    }
     this.config = config;
-    if (!config || !config.servers.some((s) => s.name === this.opts.self)) return;
+    if (!config || !member) return;
     for (const name of config.servers.map((s) => s.name)) {
       if (name !== this.opts.self && !this.peers.has(name)) {
         this.peers.set(name, { lastSeen: new Map(), alive: false, bootId: null, service: 'stopped', delayedWarned: new Map() });
       }
     }
     for (const name of [...this.peers.keys()]) if (!config.servers.some((s) => s.name === name)) this.peers.delete(name);
+    if (keep) return;
     const port = config.cluster.ports.heartbeat;
     for (const { priority, address } of heartbeatAddresses(config, this.opts.self)) {
       const socket = dgram.createSocket({ type: 'udp4', reuseAddr: false });
@@ -100,6 +121,7 @@ export class HeartbeatService {
     const intervalMs = config.cluster.heartbeat.intervalS * 1000;
     this.sendTimer = setInterval(() => this.sendAll(), intervalMs);
     this.checkTimer = setInterval(() => this.checkTimeouts(), Math.max(50, Math.min(250, intervalMs / 2)));
+    this.bound = bound;
     this.sendAll();
   }
 
