@@ -1,7 +1,7 @@
 /**
  * Failover and manual move on the guide's VIP, EIP and DNS clusters (chapters 5–7), as the e2e harness builds
- * them: the AWS emulator, two real agents on loopback with the chapter's config (its mirror disk included), a
- * witness as NP target, and a 1 s / 3 s heartbeat.
+ * them: the AWS emulator, two real agents on loopback with the chapter's config (its mirror disk included), the
+ * guide's kind of NP target (HTTP, answered by the witness host), and a 1 s / 3 s heartbeat.
  *
  * A failover run waits for a steady cluster (both servers online, failover1 on server1, the mirror GREEN on
  * both sides), waits a random part of a heartbeat interval, `kill -9`s server1's agent and times
@@ -138,7 +138,9 @@ class ChapterCluster {
   private async startOnce(): Promise<void> {
     const { chapter, subnet, heartbeat, changeSyncDelayMs } = this.opts;
     this.opts.log(`${chapter}: starting the guide's ${chapter.toUpperCase()} cluster on ${subnet}.0/24`);
-    const cluster = await KumoCluster.start({ subnet, config: chapter, heartbeat, changeSyncDelayMs });
+    // The guide's kind of NP target (an HTTP HEAD, here answered by the witness host): a Kumo witness adds its
+    // second look to every failover (see README, "Deploying agents on EC2", step 7).
+    const cluster = await KumoCluster.start({ subnet, config: chapter, heartbeat, changeSyncDelayMs, npKind: 'http' });
     this.cluster = cluster;
     this.unregister = this.opts.onCleanup(() => cluster.stop());
     this.clients = new Clients(cluster);

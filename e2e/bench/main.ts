@@ -157,7 +157,7 @@ async function section<R extends { figures: Figure[]; details: unknown; errors: 
 }
 
 const chapterConditions = [
-  `the guide's chapter configs (with the mirror disk), heartbeat ${HEARTBEAT.intervalS} s / ${HEARTBEAT.timeoutS} s, a witness as NP target (polled every 1 s), simulated hosts, real agent processes and the AWS emulator in-process`,
+  `the guide's chapter configs (with the mirror disk), heartbeat ${HEARTBEAT.intervalS} s / ${HEARTBEAT.timeoutS} s, the guide's kind of NP target (HTTP HEAD, polled every 1 s; a Kumo witness instead adds about 1 s to a failover: its second look), simulated hosts, real agent processes and the AWS emulator in-process`,
   `emulated AWS answers in about a millisecond; emulated Route 53 PENDING → INSYNC takes ${CHANGE_SYNC_DELAY_MS} ms (real Route 53: up to 60 s)`,
   'kill at a random phase of the heartbeat interval; group.move sent to server1 (the master)',
 ];

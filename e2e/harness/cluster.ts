@@ -41,6 +41,11 @@ export interface ClusterOptions {
   /** Faster monitors for tests that wait for a detection. */
   monitorIntervalS?: number;
   witness?: boolean;
+  /**
+   * How the guide configs use the witness host: as a Kumo witness (default), or as the guide's kind of NP target,
+   * an HTTP HEAD answered with 200 (no witness semantics).
+   */
+  npKind?: 'witness' | 'http';
   forcedStop?: boolean;
   /** Route 53 PENDING → INSYNC delay of the emulator. */
   changeSyncDelayMs?: number;
@@ -53,7 +58,7 @@ export interface ClusterOptions {
 }
 
 /** The guide's chapter config, rewritten for servers on loopback and the demo's witness. */
-export function guideConfig(chapter: GuideChapter, opts: { addresses: string[]; witness?: { host: string; port: number } | undefined; dnsServer?: string; heartbeat?: { intervalS: number; timeoutS: number }; monitorIntervalS?: number; forcedStop?: boolean }): ClusterConfigInput {
+export function guideConfig(chapter: GuideChapter, opts: { addresses: string[]; witness?: { host: string; port: number } | undefined; npKind?: 'witness' | 'http'; dnsServer?: string; heartbeat?: { intervalS: number; timeoutS: number }; monitorIntervalS?: number; forcedStop?: boolean }): ClusterConfigInput {
   const c = JSON.parse(readFileSync(path.join(FIXTURES, `guide-${chapter}.json`), 'utf8')) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- a fixture rewritten below and validated by the agent
   const names = (c.servers as { name: string }[]).map((s) => s.name);
   c.servers = names.map((name, i) => ({ name, address: opts.addresses[i], instanceId: INSTANCES[i] }));
@@ -61,7 +66,13 @@ export function guideConfig(chapter: GuideChapter, opts: { addresses: string[]; 
   c.cluster.heartbeat = opts.heartbeat ?? { intervalS: 1, timeoutS: 3 };
   c.cluster.serverSyncWaitS = 5;
   c.cluster.np = {
-    targets: opts.witness ? [{ kind: 'witness', host: opts.witness.host, port: opts.witness.port, intervalS: 1, timeoutS: 2, retryCount: 1 }] : [],
+    targets: opts.witness
+      ? [
+          opts.npKind === 'http'
+            ? { kind: 'http', host: opts.witness.host, port: opts.witness.port, ssl: false, path: '/', intervalS: 1, timeoutS: 2, retryCount: 1 }
+            : { kind: 'witness', host: opts.witness.host, port: opts.witness.port, intervalS: 1, timeoutS: 2, retryCount: 1 },
+        ]
+      : [],
     isolationAction: 'stop-service',
   };
   if (opts.forcedStop) c.cluster.forcedStop = { enabled: true, delayPerPriorityS: 5, stopTimeoutS: 30 };
@@ -124,6 +135,7 @@ export class KumoCluster {
     return guideConfig(chapter, {
       addresses: this.addresses,
       witness: this.witnessAddress,
+      ...(this.opts.npKind ? { npKind: this.opts.npKind } : {}),
       dnsServer: `${this.cloud.dns.host}:${this.cloud.dns.port}`,
       ...(this.opts.heartbeat ? { heartbeat: this.opts.heartbeat } : {}),
       ...(this.opts.monitorIntervalS ? { monitorIntervalS: this.opts.monitorIntervalS } : {}),
