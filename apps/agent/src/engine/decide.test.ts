@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decide, initialState } from './decide.js';
-import type { EngineAction, EngineState } from './model.js';
+import type { EngineAction, EngineEvent, EngineState } from './model.js';
 import { scenarioConfig } from './scenario-fixtures.js';
 import type { ScenarioGroup } from './scenario-fixtures.js';
 import { ClusterSim } from './sim.js';
@@ -629,6 +629,33 @@ describe('the pure core', () => {
     const frozen = JSON.stringify({ ...s, config: null });
     decide(s, { type: 'service.start', by: 't' });
     expect(JSON.stringify({ ...s, config: null })).toBe(frozen);
+  });
+
+  it('never changes a state it was given, deep-frozen, on any kind of event (peer reports are shared, not copied)', () => {
+    const deepFreeze = <T>(o: T): T => {
+      if (o && typeof o === 'object' && !Object.isFrozen(o)) {
+        Object.freeze(o);
+        for (const v of Object.values(o)) deepFreeze(v);
+      }
+      return o;
+    };
+    const sim = started({ witness: true }, { witness: true });
+    const s1 = sim.state('server1');
+    const s2 = sim.state('server2');
+    const report2 = s1.members['server2']!.report!;
+    const events: EngineEvent[] = [
+      { type: 'peer.report', report: structuredClone({ ...report2, generatedAt: 1 }) },
+      { type: 'peer.table', table: structuredClone({ ...s2.table!, epoch: s2.table!.epoch + 5 }) },
+      { type: 'monitor.error', server: 'server1', monitor: 'genw-failover1', message: 'x' },
+      { type: 'operation', opId: 'o1', operation: { op: 'group.move', group: 'failover1', server: 'server2' }, by: 't' },
+      { type: 'heartbeat.down', server: 'server2' },
+      { type: 'np.result', reachable: true, witness: { server2: { alive: true, seenAt: 5, seenMsAgo: 0, service: 'running', activeGroups: [] } } },
+      { type: 'witness.lease.expired' },
+    ];
+    let state = deepFreeze(structuredClone({ ...s1, config: null }));
+    state = { ...state, config: s1.config };
+    for (const e of events) state = deepFreeze(decide(state, e).state); // throws if anything frozen is written
+    expect(state.members['server2']?.view).not.toBe('alive');
   });
 
   it('asks for a probe and the server sync wait when the service starts', () => {

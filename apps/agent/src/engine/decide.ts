@@ -51,9 +51,15 @@ export function initialState(self: string, bootId: string, config: ValidConfig |
   return s;
 }
 
+/**
+ * The state to change: a deep copy, except the peers' reports, which are replaced and never changed, so they are
+ * shared (at 32 servers they are most of the state: each carries its sender's intent table).
+ */
 function clone(state: EngineState): EngineState {
-  const { config, ...rest } = state;
-  return { ...structuredClone(rest), config };
+  const { config, members, ...rest } = state;
+  const copy: Record<string, Member> = {};
+  for (const [name, m] of Object.entries(members)) copy[name] = { ...m };
+  return { ...structuredClone(rest), members: copy, config };
 }
 
 export function decide(state: EngineState, event: EngineEvent): Decision {
@@ -372,7 +378,7 @@ function onTable(s: EngineState, table: IntentTable): void {
   // other side of a healed partition, may hold a table with a higher epoch); otherwise the newest wins.
   const fromMaster = table.master !== s.self && table.master === masterOf(s);
   if (!s.table || fromMaster || table.epoch > s.table.epoch || (table.epoch === s.table.epoch && rank(s, table.master) < rank(s, s.table.master))) {
-    s.table = table;
+    s.table = structuredClone(table); // ours to change; the report it came with stays as it was
   }
 }
 
