@@ -652,8 +652,7 @@ describe('the pure core', () => {
       { type: 'np.result', reachable: true, witness: { server2: { alive: true, seenAt: 5, seenMsAgo: 0, service: 'running', activeGroups: [] } } },
       { type: 'witness.lease.expired' },
     ];
-    let state = deepFreeze(structuredClone({ ...s1, config: null }));
-    state = { ...state, config: s1.config };
+    let state: EngineState = { ...deepFreeze(structuredClone({ ...s1, config: null })), config: s1.config };
     for (const e of events) state = deepFreeze(decide(state, e).state); // throws if anything frozen is written
     expect(state.members['server2']?.view).not.toBe('alive');
   });
