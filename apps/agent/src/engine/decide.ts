@@ -432,11 +432,16 @@ function onNpResult(s: EngineState, reachable: boolean, witness: Record<string, 
   }
 }
 
+/** Whether this server holds on only by the witness: it runs, is not standing down, and has lost a peer. */
+export function leaseMatters(s: EngineState): boolean {
+  if (s.service !== 'running' && s.service !== 'suspended') return false;
+  if (s.stopping?.isolation) return false;
+  return Object.values(s.members).some((m) => m.view === 'suspect' || m.view === 'held');
+}
+
 /** Peers are lost and the witness has not answered within the lease: they take over soon, so stand down. */
 function onWitnessLeaseExpired(s: EngineState, out: EngineAction[]): void {
-  if (s.service !== 'running' && s.service !== 'suspended') return;
-  if (s.stopping?.isolation) return;
-  if (!Object.values(s.members).some((m) => m.view === 'suspect' || m.view === 'held')) return;
+  if (!leaseMatters(s)) return;
   alert(out, 'npNotReachable', s.self);
   isolate(s, out, 'the witness cannot be reached while the other servers are lost');
 }

@@ -9,7 +9,7 @@ import { EventEmitter } from 'node:events';
 import type { AlertKey, Operation, Order, PeerNotice, ServerReport, ServiceState, ValidConfig } from '@kumo/shared';
 import type { Logger } from '../util/log.js';
 import { KumoError } from '../util/errors.js';
-import { decide, initialState, isMaster, masterOf } from './decide.js';
+import { decide, initialState, isMaster, leaseMatters, masterOf } from './decide.js';
 import type { EngineAction, EngineEvent, EngineState, WitnessView } from './model.js';
 import { buildReport } from './report.js';
 import type { ReportExtras } from './report.js';
@@ -66,10 +66,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   private checkWitnessLease(): void {
-    const s = this.state;
-    if (s.service !== 'running' && s.service !== 'suspended') return;
-    if (s.stopping?.isolation || !Object.values(s.members).some((m) => m.view === 'suspect' || m.view === 'held')) return;
-    if (this.deps.np.witnessLeaseExpired?.()) this.dispatch({ type: 'witness.lease.expired' });
+    if (leaseMatters(this.state) && this.deps.np.witnessLeaseExpired?.()) this.dispatch({ type: 'witness.lease.expired' });
   }
 
   get snapshot(): EngineState {

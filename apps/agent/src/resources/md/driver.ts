@@ -7,6 +7,7 @@
 import type { z } from 'zod';
 import type { mdType } from '@kumo/shared';
 import { MirrorError } from '../../mirror/index.js';
+import type { MirrorDisk } from '../../mirror/index.js';
 import type { ResourceContext, ResourceDriver } from '../driver.js';
 import { fail, ok } from '../driver.js';
 
@@ -20,14 +21,12 @@ function why(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-type Disk = NonNullable<Awaited<ReturnType<NonNullable<ResourceContext<Params>['mirrors']>['get']>>>;
-
 /**
  * Promotes the disk. A disk that has never been mirrored refuses while its peer is not connected (which of the
  * two holds the data is not known yet); right after the first apply the mirror disk connect may still be coming
  * up, so wait for it, up to the resource's connect timeout, and try again once it is connected.
  */
-async function promoteWhenPeerConnects(disk: Disk, ctx: ResourceContext<Params>): Promise<void> {
+async function promoteWhenPeerConnects(disk: MirrorDisk, ctx: ResourceContext<Params>): Promise<void> {
   const deadline = Date.now() + ctx.params.connectTimeoutS * 1000;
   for (;;) {
     try {
