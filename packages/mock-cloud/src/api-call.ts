@@ -58,6 +58,7 @@ export async function runApiCall(
   for (const fault of cloud.faults.take(call.service, call.operation, call.instanceId)) {
     if (fault.kind === 'latency') await cloud.delays.sleep(fault.delayMs ?? 0);
     else if (fault.kind === 'hang') return; // never answered; stop() closes the socket
+    else if (fault.kind === 'reset') return void res.socket?.resetAndDestroy();
     else return fail(faultError(call.service, fault));
   }
   if (cloud.faults.isDenied(call.service, call.operation, call.instanceId)) return fail(front.denied(call));

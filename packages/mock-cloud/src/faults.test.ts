@@ -68,6 +68,18 @@ describe('injected faults', () => {
     expect(tables.RouteTables?.[0]?.Routes?.find((r) => r.DestinationCidrBlock === '10.1.0.20/32')?.NetworkInterfaceId).toBe(GUIDE.eni1);
   });
 
+  it('drops the connection without an answer: the client sees ECONNRESET and nothing changed', async () => {
+    cloud.faults.inject({ operation: 'ReplaceRoute', kind: 'reset', count: 1 });
+    const error = await replaceVip(ec2).then(
+      () => undefined,
+      (e: unknown) => e as Error & { code?: string },
+    );
+    expect(error?.code).toBe('ECONNRESET');
+    expect(cloud.requests({ operation: 'ReplaceRoute' })).toMatchObject([{ status: 0 }]);
+    const tables = await ec2.send(new DescribeRouteTablesCommand({ RouteTableIds: [GUIDE.privateA] }));
+    expect(tables.RouteTables?.[0]?.Routes?.find((r) => r.DestinationCidrBlock === '10.1.0.20/32')?.NetworkInterfaceId).toBe(GUIDE.eni1);
+  });
+
   it('answers an error for the next N calls, then recovers', async () => {
     cloud.faults.inject({ operation: 'DescribeRouteTables', kind: 'error', code: 'InternalError', count: 2 });
     for (let i = 0; i < 2; i++) {

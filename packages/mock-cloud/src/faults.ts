@@ -18,8 +18,13 @@
 import { AwsError } from './aws-error.js';
 import type { ServiceName } from './request-log.js';
 
-export type FaultKind = 'error' | 'latency' | 'hang';
-export const FAULT_KINDS: readonly FaultKind[] = ['error', 'latency', 'hang'];
+/**
+ * `error`: AWS answers with an error; `latency`: the answer comes late; `hang`: no answer ever; `reset`: the
+ * connection is dropped without an answer (a stale keep-alive socket, a load balancer going away): the client
+ * sees ECONNRESET.
+ */
+export type FaultKind = 'error' | 'latency' | 'hang' | 'reset';
+export const FAULT_KINDS: readonly FaultKind[] = ['error', 'latency', 'hang', 'reset'];
 
 export interface FaultSpec {
   /** Operation name (`ReplaceRoute`, `ChangeResourceRecordSets`, IMDS `GetToken`/`GetMetadata`) or `'*'`. */
@@ -120,7 +125,7 @@ export class FaultRegistry implements FaultApi {
 
   /**
    * The faults that apply to this call, consuming one use of each: any number of latencies, then at most
-   * one terminal fault (hang or error), in injection order.
+   * one terminal fault (hang, reset or error), in injection order.
    */
   take(service: ServiceName, operation: string, instanceId: string | undefined): ActiveFault[] {
     const taken: ActiveFault[] = [];

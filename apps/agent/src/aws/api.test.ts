@@ -89,6 +89,13 @@ describe('AwsApi over the real SDK against the mock cloud', () => {
     await expect(aws.describeVpcs({}, { timeoutMs: 100 })).rejects.toMatchObject({ name: 'AwsCallError', code: 6, text: 'Timeout occurred.' });
   });
 
+  it('retries a call whose connection was reset without an answer (through the SDK: ECONNRESET)', async () => {
+    const aws = cluster.servers.server1.aws;
+    cluster.cloud.faults.inject({ operation: 'DescribeVpcs', kind: 'reset', count: 1 });
+    expect(await aws.describeVpcs({ ids: [G.vpc] })).toHaveLength(1);
+    expect(cluster.cloud.requests({ operation: 'DescribeVpcs' }).map((r) => r.status)).toEqual([0, 200]);
+  });
+
   it('maps AWS\'s errors to CLUSTERPRO\'s code 5 with AWS\'s text', async () => {
     const aws = cluster.servers.server1.aws;
     await expect(aws.describeVpcs({ ids: ['vpc-0000000000000000f'] })).rejects.toMatchObject({

@@ -38,6 +38,15 @@ describe('errors: AWS failures in CLUSTERPRO terms', () => {
     expect(toAwsCallError('DescribeVpcs', aborted, false)).toMatchObject({ code: 6, text: 'Timeout occurred.' });
   });
 
+  it('a connection reset that the SDK names "TimeoutError" is a broken connection to retry, not a timeout', () => {
+    // @smithy/node-http-handler renames ECONNRESET / EPIPE / ETIMEDOUT errors of a request to "TimeoutError".
+    const reset = Object.assign(new Error('socket hang up'), { name: 'TimeoutError', code: 'ECONNRESET' });
+    expect(sdkErrorFacts(reset)).toMatchObject({ retryable: true, network: true, aborted: false });
+    expect(toAwsCallError('ReplaceRoute', reset, false)).toMatchObject({ code: 5, text: 'Failed in the AWS CLI command.' });
+    const connectTimeout = Object.assign(new Error('the request socket did not establish a connection'), { name: 'TimeoutError' });
+    expect(sdkErrorFacts(connectTimeout)).toMatchObject({ retryable: false, aborted: true });
+  });
+
   it('throttling and 5xx are retryable, client errors are not', () => {
     expect(sdkErrorFacts(serviceError('RequestLimitExceeded', 'Request limit exceeded.', 503))).toMatchObject({ retryable: true, throttling: true });
     expect(sdkErrorFacts(serviceError('Throttling', 'Rate exceeded', 400))).toMatchObject({ retryable: true, throttling: true });

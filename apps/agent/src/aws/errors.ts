@@ -99,7 +99,12 @@ export function sdkErrorFacts(e: unknown): SdkErrorFacts {
   const fault = field(e, '$fault');
   const netCode = str(field(e, 'code'));
   const detail = `${name ?? 'Error'}: ${message ?? ''}${netCode !== undefined ? ` [${netCode}]` : ''}`;
-  if (name === 'AbortError' || name === 'TimeoutError') return { retryable: false, network: true, throttling: false, aborted: true, detail };
+  // The SDK's HTTP handler renames ECONNRESET, EPIPE and ETIMEDOUT to "TimeoutError" (a stale keep-alive socket
+  // reset by the server shows up so, a few ms after the request): a broken connection, worth another attempt.
+  // Only a TimeoutError without such a code (its own connection timeout) or an abort is a timeout.
+  if ((name === 'AbortError' || name === 'TimeoutError') && !(netCode !== undefined && TRANSIENT_NETWORK.has(netCode))) {
+    return { retryable: false, network: true, throttling: false, aborted: true, detail };
+  }
   // A service exception has `$fault` and an HTTP status: AWS answered.
   if ((fault === 'client' || fault === 'server') && httpStatus !== undefined) {
     const throttling = (name !== undefined && THROTTLING.has(name)) || httpStatus === 429;

@@ -226,6 +226,7 @@ class ImdsListener {
     for (const fault of this.cloud.faults.take('imds', entry.operation, this.instanceId)) {
       if (fault.kind === 'latency') await this.cloud.delays.sleep(fault.delayMs ?? 0);
       else if (fault.kind === 'hang') return;
+      else if (fault.kind === 'reset') return void res.socket?.resetAndDestroy();
       else {
         entry.errorCode = fault.code ?? 'InternalError';
         return answer(fault.status ?? 500, fault.message ?? 'Internal Server Error');
