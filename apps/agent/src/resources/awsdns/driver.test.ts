@@ -89,7 +89,28 @@ describe('awsdns: the guide\'s troubleshooting rows and Route 53 behaviour', () 
     expect(await awsdnsDriver.deactivate(ctx(params({ deleteOnDeactivate: false })))).toMatchObject({ ok: true });
     expect(servedA(cluster)).toEqual([SERVERS.server1.privateIp]);
     expect(await awsdnsDriver.deactivate(ctx(params()))).toEqual({ ok: true });
+    // Gone from the zone at once; DNS serves the deletion once it is INSYNC.
+    expect(await cluster.servers.server1.aws.getRecordSet(G.zone, NAME, 'A')).toBeUndefined();
+    for (let i = 0; i < 400 && servedA(cluster) !== undefined; i++) await new Promise((resolve) => setTimeout(resolve, 10));
     expect(servedA(cluster)).toBeUndefined();
+  });
+
+  it('a move waits for one propagation: the deletion is not waited for, and the UPSERT after it is served', async () => {
+    const slow = await startCluster({ cloud: { changeSyncDelayMs: 1500 } });
+    try {
+      const on = (server: ServerName) => slow.resourceCtx(server, 'awsdns1', params({ ip: SERVERS[server].privateIp }));
+      expect(await awsdnsDriver.activate(on('server1'))).toMatchObject({ ok: true });
+      slow.cloud.clearRequests();
+      expect(await awsdnsDriver.deactivate(on('server1'))).toEqual({ ok: true });
+      expect(slow.cloud.requests({ operation: 'GetChange' })).toEqual([]);
+      expect(servedA(slow)).toEqual([SERVERS.server1.privateIp]);
+      expect(await awsdnsDriver.activate(on('server2'))).toMatchObject({ ok: true });
+      expect(servedA(slow)).toEqual([SERVERS.server2.privateIp]);
+      const changes = slow.cloud.requests({ operation: 'ChangeResourceRecordSets' });
+      expect(changes.map((r) => r.status)).toEqual([200, 200]);
+    } finally {
+      await slow.stop();
+    }
   });
 
   it('a record deleted between the read and the DELETE is success', async () => {

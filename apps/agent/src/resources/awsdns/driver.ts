@@ -4,7 +4,11 @@
  * UPSERTs it, waits for INSYNC with short GetChange polls bounded by the AWS CLI timeout, and reads it back.
  * Deactivation, when "Delete a resource record set at deactivation" is ticked, deletes the record with its
  * exact current values (as Route 53 requires), and only when it still names this server: a record another
- * server has taken over stays. A record that is already gone is success.
+ * server has taken over stays. A record that is already gone is success. It confirms that the record is gone
+ * from the zone but does not wait for the deletion to reach every authoritative server (INSYNC, up to 60 s
+ * on Route 53): nothing after a deactivation depends on it, and Route 53 applies a zone's changes in order,
+ * so the next server's UPSERT (which does wait for INSYNC) is served after the deletion, never before. A move
+ * therefore waits for one propagation, not two.
  *
  * Codes (guide chapter 9): 5 with AWS's text ("No hosted zone found with ID: …"), 6 "Timeout occurred.".
  * Probe: the record names this server. (With deletion off, a stopped resource's record still does; the engine
@@ -80,7 +84,7 @@ export const awsdnsDriver: ResourceDriver<AwsdnsParams> = {
         if (isAlreadyGone(e)) return ok('record already absent');
         throw e;
       }
-      await waitInsync(aws, change.id, opts);
+      ctx.log.info(`${ctx.resource}: ${name} A ${current.values.join(',')} deleted`, { change: change.id });
       await aws.confirm(`deletion of ${name}`, async (o) => (await aws.getRecordSet(p.hostedZoneId, name, 'A', o)) === undefined, opts);
       return ok();
     } catch (e) {
