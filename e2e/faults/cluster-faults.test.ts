@@ -131,7 +131,7 @@ describe('faults on a loopback cluster', () => {
     await restartBoth('SIGKILL', active, 'both killed');
   });
 
-  it('AWS throttling, 5xx and a hung call during a failover: retried, the failover completes', async () => {
+  it('AWS throttling, 5xx, a reset connection and a hung call during a failover: retried, the failover completes', async () => {
     await prepare();
     const m = mark(c);
     const from = active;
@@ -140,6 +140,7 @@ describe('faults on a loopback cluster', () => {
     c.cloud.faults.inject({ operation: 'AssociateAddress', kind: 'error', code: 'RequestLimitExceeded', count: 2, instanceId });
     c.cloud.faults.inject({ operation: 'ChangeResourceRecordSets', kind: 'error', code: 'InternalError', status: 500, count: 2, instanceId });
     c.cloud.faults.inject({ operation: 'ReplaceRoute', kind: 'hang', count: 1, instanceId });
+    c.cloud.faults.inject({ operation: 'GetChange', kind: 'reset', count: 1, instanceId });
     c.cloud.faults.inject({ operation: 'DescribeRouteTables', kind: 'latency', delayMs: 1500, count: 3, instanceId });
     try {
       await c.kill(from);
@@ -150,14 +151,14 @@ describe('faults on a loopback cluster', () => {
     }
     const errors = c.cloud.requests({ since: m.seq, instanceId }).filter((r) => r.status >= 400 || r.status === 0);
     const lines = await audit(c, {
-      title: `throttling, 500s and a hung ReplaceRoute while failing over to ${to} (${errors.length} calls failed or hung)`,
+      title: `throttling, 500s, a reset GetChange and a hung ReplaceRoute while failing over to ${to} (${errors.length} calls failed or hung)`,
       since: m,
       owners: [active],
       active,
       mirror: { data, on: active },
       alerts: [/Activating awsvip1 resource has failed\.\(6 : Timeout occurred/, 'Resource(awsvip1) will be reactivated since activating resource(awsvip1) failed.', `The group failover1 has been failed over to ${to}.`],
     });
-    expect(errors.length).toBeGreaterThanOrEqual(5);
+    expect(errors.length).toBeGreaterThanOrEqual(6);
     expect(failures(lines)).toEqual([]);
   });
 

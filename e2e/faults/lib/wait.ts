@@ -144,8 +144,18 @@ export async function prepareCluster(c: ClusterUnderTest, opts: { heal?: () => P
   let where = await whereActive(c);
   const restart = async () => {
     // Left failed or half-moved by the previous scenario: stop the group and start it again, as an operator would.
+    // A stop refused because the group is still busy (a release the master ordered, say) is asked again once
+    // that finishes; any other refusal (already stopped) ends the stop.
     const client = await c.client(c.names[0]!);
-    await client.call('group.stop', { group: 'failover1' }, 60_000).catch(() => undefined);
+    await waitFor(
+      'failover1 to accept the stop',
+      () => client.call('group.stop', { group: 'failover1' }, 60_000).then(
+        () => true,
+        (e: unknown) => (e as { code?: unknown }).code !== 'KUMO_E_GROUP_BUSY',
+      ),
+      60_000,
+      500,
+    );
     await client.call('group.start', { group: 'failover1' }, 60_000).catch(() => undefined);
     return waitOnlineAnywhere(c, c.names);
   };

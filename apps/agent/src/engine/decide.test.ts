@@ -244,7 +244,7 @@ describe('operations', () => {
     const master = sim.state('server1');
     const first = decide(master, { type: 'operation', opId: 'a', operation: { op: 'group.move', group: 'failover1', server: 'server2' }, by: 't' });
     const second = decide(first.state, { type: 'operation', opId: 'b', operation: { op: 'group.stop', group: 'failover1' }, by: 't' });
-    expect(second.actions).toContainEqual(expect.objectContaining({ type: 'op.done', opId: 'b', ok: false, message: expect.stringMatching(/already starting, stopping or moving/) }));
+    expect(second.actions).toContainEqual(expect.objectContaining({ type: 'op.done', opId: 'b', ok: false, code: 'KUMO_E_GROUP_BUSY', message: expect.stringMatching(/already starting, stopping or moving/) }));
   });
 
   it('a server that is not the master refuses an operation instead of acting on it', () => {

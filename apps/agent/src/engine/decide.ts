@@ -951,7 +951,7 @@ function onOperation(s: EngineState, opId: string, operation: PendingOp['operati
     const on = holders(s, g.name)[0] ?? (operation.op === 'resource.start' ? (operation.server ?? eligible(s, g)[0]) : undefined);
     if (!on) return refuse(out, opId, 'KUMO_E_GROUP_STATE', `resource ${operation.resource} is not active anywhere`);
     if (!canRun(s, on)) return refuse(out, opId, 'KUMO_E_SERVER_DOWN', `${on} is down or its cluster service is stopped`);
-    if (orderPendingFor(s, g.name)) return refuse(out, opId, 'KUMO_E_GROUP_STATE', `group ${g.name} is busy; wait until it finishes`);
+    if (orderPendingFor(s, g.name)) return refuse(out, opId, 'KUMO_E_GROUP_BUSY', `group ${g.name} is busy; wait until it finishes`);
     s.ops[opId] = { opId, operation, goal: null, by };
     issue(
       s,
@@ -965,7 +965,7 @@ function onOperation(s: EngineState, opId: string, operation: PendingOp['operati
   const g = groupConfig(s, operation.group);
   const intent = table.groups[operation.group];
   if (!g || !intent) return refuse(out, opId, 'KUMO_E_GROUP_STATE', `there is no group ${operation.group}`);
-  if (orderPendingFor(s, g.name)) return refuse(out, opId, 'KUMO_E_GROUP_STATE', `group ${g.name} is already starting, stopping or moving; wait until it finishes`);
+  if (orderPendingFor(s, g.name)) return refuse(out, opId, 'KUMO_E_GROUP_BUSY', `group ${g.name} is already starting, stopping or moving; wait until it finishes`);
   const active = holders(s, g.name);
   const servers = groupServers(s.config, g);
   const wanted = 'server' in operation ? operation.server : undefined;

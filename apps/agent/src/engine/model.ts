@@ -143,7 +143,7 @@ export type EngineAction =
   | { type: 'fence'; server: string; instanceId: string; delayMs: number }
   | { type: 'alert'; key: AlertKey; args: (string | number)[] }
   | { type: 'timer.set'; id: string; ms: number }
-  | { type: 'op.done'; opId: string; ok: boolean; code?: 'KUMO_E_TIMEOUT' | 'KUMO_E_GROUP_STATE' | 'KUMO_E_SERVER_DOWN'; message?: string }
+  | { type: 'op.done'; opId: string; ok: boolean; code?: 'KUMO_E_TIMEOUT' | 'KUMO_E_GROUP_STATE' | 'KUMO_E_GROUP_BUSY' | 'KUMO_E_SERVER_DOWN'; message?: string }
   /** The service state changed (the shell starts or stops monitors and heartbeat reporting). */
   | { type: 'service'; service: ServiceState }
   /** Shut down or reboot the host (a final action or the isolation action). */
