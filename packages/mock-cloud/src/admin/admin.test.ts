@@ -82,7 +82,7 @@ describe('admin API', () => {
   it('rejects a malformed fault with 400 and a reason', async () => {
     expect(await admin('POST', 'faults', { operation: 'DescribeVpcs', kind: 'explode' })).toEqual({
       status: 400,
-      json: { error: 'BadRequest', message: 'kind must be one of error, latency, hang' },
+      json: { error: 'BadRequest', message: 'kind must be one of error, latency, hang, reset' },
     });
     expect((await admin('POST', 'faults', { kind: 'error' })).json).toMatchObject({ message: 'operation is required (a string)' });
     const res = await fetch(`${cloud.url}/_admin/faults`, { method: 'POST', body: '{nope' });
