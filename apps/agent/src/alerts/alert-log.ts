@@ -53,12 +53,17 @@ export class AlertLog extends EventEmitter<AlertLogEvents> {
 
   /** Stores a peer's alert (its `id` is the origin id on that peer); duplicates are ignored. */
   ingest(entry: AlertEntry): void {
-    if (entry.server === this.server) return;
-    const stored = this.db.insertAlert(
-      { time: entry.time, server: entry.server, originId: entry.id, module: entry.module, eventId: entry.eventId, level: entry.level, key: entry.key, args: entry.args, message: entry.message },
-      this.maxRecords(),
-    );
-    if (stored) this.emit('alert', entry, { local: false });
+    this.ingestMany([entry]);
+  }
+
+  /** Stores peers' alerts in one transaction; duplicates and this server's own are ignored. */
+  ingestMany(entries: readonly AlertEntry[]): void {
+    const theirs = entries.filter((e) => e.server !== this.server);
+    if (theirs.length === 0) return;
+    const rows = theirs.map((e) => ({ time: e.time, server: e.server, originId: e.id, module: e.module, eventId: e.eventId, level: e.level, key: e.key, args: e.args, message: e.message }));
+    const stored = this.db.insertAlerts(rows, this.maxRecords());
+    const isNew = new Set(stored.map((r) => `${r.server}\u0000${r.originId}`));
+    for (const e of theirs) if (isNew.has(`${e.server}\u0000${e.id}`)) this.emit('alert', e, { local: false });
   }
 
   query(q: Parameters<AgentDb['queryAlerts']>[0]): AlertEntry[] {

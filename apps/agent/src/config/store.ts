@@ -67,6 +67,11 @@ export class ConfigStore extends EventEmitter<ConfigStoreEvents> {
     return this.pending !== null;
   }
 
+  /** The hash of the config prepared here and waiting for its commit, if any. */
+  pendingHash(): string | null {
+    return this.hasPending() ? (this.pending?.hash ?? null) : null;
+  }
+
   /** Phase one: validate and hold the config; refuses a stale version or a second apply in flight. */
   prepare(tx: { txId: string; version: number; hash: string; config: unknown; by: string }): void {
     if (this.hasPending() && this.pending?.txId !== tx.txId) {

@@ -50,6 +50,19 @@ describe('AgentDb', () => {
     db.close();
   });
 
+  it('stores a batch of peer alerts in one go: new ones returned in order, duplicates skipped, the log bounded', () => {
+    const db = AgentDb.open(dataDir());
+    db.insertAlert(alert(2), 100);
+    const stored = db.insertAlerts([alert(1), alert(2), alert(3)], 100);
+    expect(stored.map((a) => a.originId)).toEqual([1, 3]);
+    expect(db.countAlerts()).toBe(3);
+    db.insertAlerts(Array.from({ length: 150 }, (_, i) => alert(i + 10)), 100);
+    expect(db.countAlerts()).toBe(100);
+    expect(db.queryAlerts({ limit: 1000 }).at(-1)?.originId).toBe(60);
+    expect(db.insertAlerts([], 100)).toEqual([]);
+    db.close();
+  });
+
   it('filters alerts by server, level and module', () => {
     const db = AgentDb.open(dataDir());
     db.insertAlert(alert(1), 100);

@@ -67,6 +67,7 @@ function explain(file: string, e: unknown): DatabaseError {
 
 export class AgentDb {
   private readonly db: BetterSQLite3Database;
+  private alertStatements: { insert: { get(p: Record<string, unknown>): { id: number } | undefined }; trim: { run(p: Record<string, unknown>): unknown } } | undefined;
 
   private constructor(
     private readonly sqlite: Database.Database,
@@ -130,16 +131,44 @@ export class AgentDb {
 
   /** Stores an alert; returns its row, or undefined when this (server, originId) is already stored. */
   insertAlert(a: Omit<AlertRow, 'id'>, maxRecords: number): AlertRow | undefined {
-    const row = this.db
-      .insert(alerts)
-      .values({ ...a, argsJson: JSON.stringify(a.args) })
-      .onConflictDoNothing()
-      .returning({ id: alerts.id })
-      .get();
-    if (!row) return undefined;
-    // Bounded: keep the newest maxRecords rows (CLUSTERPRO's alert log keeps 10000 by default).
-    this.db.delete(alerts).where(lt(alerts.id, row.id - maxRecords + 1)).run();
-    return { ...a, id: row.id };
+    return this.insertAlerts([a], maxRecords)[0];
+  }
+
+  /**
+   * Stores a batch of alerts (a peer's, as they arrive together) in one transaction, trimming once to the newest
+   * `maxRecords` (CLUSTERPRO's alert log keeps 10000 by default); returns the rows that were new, in order.
+   */
+  insertAlerts(batch: readonly Omit<AlertRow, 'id'>[], maxRecords: number): AlertRow[] {
+    // Prepared once: building and preparing the statement per row cost more than the insert at 32 servers.
+    const q = (this.alertStatements ??= {
+      insert: this.db
+        .insert(alerts)
+        .values({
+          time: sql.placeholder('time'),
+          server: sql.placeholder('server'),
+          originId: sql.placeholder('originId'),
+          module: sql.placeholder('module'),
+          eventId: sql.placeholder('eventId'),
+          level: sql.placeholder('level'),
+          key: sql.placeholder('key'),
+          argsJson: sql.placeholder('argsJson'),
+          message: sql.placeholder('message'),
+        })
+        .onConflictDoNothing()
+        .returning({ id: alerts.id })
+        .prepare(),
+      trim: this.db.delete(alerts).where(lt(alerts.id, sql.placeholder('below'))).prepare(),
+    });
+    return this.db.transaction(() => {
+      const stored: AlertRow[] = [];
+      for (const a of batch) {
+        const row = q.insert.get({ ...a, argsJson: JSON.stringify(a.args) });
+        if (row) stored.push({ ...a, id: row.id });
+      }
+      const last = stored.at(-1);
+      if (last) q.trim.run({ below: last.id - maxRecords + 1 });
+      return stored;
+    });
   }
 
   trimAlerts(maxRecords: number): void {

@@ -260,6 +260,7 @@ export class Engine extends EventEmitter<EngineEvents> {
         this.dispatch({ type: 'monitor.normal', server: notice.server, monitor: notice.monitor });
         return;
       case 'alert':
+      case 'alerts':
         return; // handled by the alert log
       default: {
         const check: never = notice;

@@ -149,6 +149,9 @@ export const peerRequestSchema = z.discriminatedUnion('op', [
 ]);
 export type PeerRequest = z.infer<typeof peerRequestSchema>;
 
+/** The most alerts one `alerts` notice carries; a sender splits a larger burst. */
+export const MAX_ALERTS_PER_NOTICE = 500;
+
 export const peerNoticeSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('report'), report: serverReportSchema }),
   z.object({ type: z.literal('intents'), table: intentTableSchema }),
@@ -156,6 +159,8 @@ export const peerNoticeSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('monitor.error'), server: z.string(), monitor: z.string(), message: z.string() }),
   z.object({ type: z.literal('monitor.normal'), server: z.string(), monitor: z.string() }),
   z.object({ type: z.literal('alert'), entry: alertEntrySchema }),
+  /** Alerts raised together (a server starting 64 groups raises hundreds): one frame, one transaction. */
+  z.object({ type: z.literal('alerts'), entries: z.array(alertEntrySchema).min(1).max(MAX_ALERTS_PER_NOTICE) }),
 ]);
 export type PeerNotice = z.infer<typeof peerNoticeSchema>;
 
