@@ -360,7 +360,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       const coming = info.configHash !== null && this.store.pendingHash() === info.configHash;
       if (info.configVersion !== null && info.configVersion > this.store.version && !coming) {
         const doc = (await this.peers.request(server, { op: 'config.fetch' }, 10_000)) as { version: number; hash: string; config: unknown; appliedBy: string; appliedAt: number } | null;
-        if (doc && this.store.adopt(doc)) this.raise('configCaughtUp', [doc.version, server]);
+        if (doc && this.store.adopt(doc, this.name)) this.raise('configCaughtUp', [doc.version, server]);
       }
       const newest = this.alerts.query({ limit: 1, server });
       const since = newest[0]?.time ?? 0;

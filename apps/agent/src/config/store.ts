@@ -101,11 +101,16 @@ export class ConfigStore extends EventEmitter<ConfigStoreEvents> {
     if (this.pending?.txId === txId) this.pending = null;
   }
 
-  /** Takes a newer config from a peer (this server was down or restarted during an apply). */
-  adopt(stored: { version: number; hash: string; config: unknown; appliedBy: string; appliedAt: number }): ActiveConfig | null {
+  /**
+   * Takes a newer config from a peer (this server was down or restarted during an apply). A server without a
+   * config takes only one that names it (`self`): an agent being added to a running cluster meets its servers
+   * before the apply that adds it, and their current config is not its own.
+   */
+  adopt(stored: { version: number; hash: string; config: unknown; appliedBy: string; appliedAt: number }, self: string): ActiveConfig | null {
     if (stored.version <= this.version) return null;
     const r = validateClusterConfig(stored.config);
     if (!r.ok || configHash(r.config) !== stored.hash) return null;
+    if (!this.active && !r.config.servers.some((s) => s.name === self)) return null;
     return this.install({ ...stored, config: r.config });
   }
 
