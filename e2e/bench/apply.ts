@@ -63,6 +63,8 @@ interface Step {
   runs: Attempt[];
   /** Sum over the agents of the cluster, % of one core, while it ran (over the timed runs). */
   agentsCpuPercent: number | null;
+  /** First apply's answer → server1's status shows every server and every group online (null: not within the wait). */
+  formedMs?: number | null;
 }
 
 export function bigConfig(subnet: string, comment: string, size = SERVERS, withGroups = true): ClusterConfigInput {
@@ -80,6 +82,20 @@ export function bigConfig(subnet: string, comment: string, size = SERVERS, withG
       resources: Array.from({ length: RESOURCES_PER_GROUP }, (_, r) => ({ name: `exec${g * RESOURCES_PER_GROUP + r + 1}`, type: 'exec' })),
     })),
   };
+}
+
+const FORM_WAIT_MS = 120_000;
+
+/** Waits until server1's status shows `size` servers and `groups` groups, all online; ms since `since`, or null. */
+async function formed(c: AgentClient, size: number, groups: number, since: number): Promise<number | null> {
+  while (performance.now() - since < FORM_WAIT_MS) {
+    const s = await c.call('status.get', {}, CALL_TIMEOUT_MS).catch(() => null);
+    const servers = s?.servers.filter((x) => x.state === 'online').length ?? 0;
+    const online = s?.groups.filter((g) => g.state === 'online').length ?? 0;
+    if (servers === size && online === groups) return Math.round(performance.now() - since);
+    await sleep(250);
+  }
+  return null;
 }
 
 async function timedApply(c: AgentClient, subnet: string, comment: string, size: number, withGroups: boolean): Promise<Attempt> {
@@ -142,8 +158,12 @@ export async function benchApply(opts: ApplyOptions): Promise<ApplyResult> {
       const applied = performance.now();
       const pids = names.slice(0, size).map(pidOf).filter((p): p is number => p !== undefined);
       const cpu = () => pids.reduce((sum, p) => sum + cpuSeconds(p), 0);
-      // Let the cluster start (its groups, their scripts) before timing the applies it takes while it runs.
-      await sleep(withGroups ? 15_000 : 3000);
+      // The cluster forms: every service started, every group online, as server1 sees it. The applies are timed
+      // on the running cluster only after that (and a few quiet seconds).
+      step.formedMs = await formed(c, size, groups, applied);
+      log(`apply: ${size} servers, every server and group online ${step.formedMs === null ? `not within ${FORM_WAIT_MS / 1000} s` : `${step.formedMs} ms after the first apply's answer`}`);
+      if (step.formedMs === null) errors.push(`apply: ${size} servers: not every server and group online within ${FORM_WAIT_MS / 1000} s of the first apply`);
+      await sleep(withGroups ? 5000 : 3000);
       const c0 = cpu();
       const w0 = performance.now();
       for (let i = 1; i <= opts.runs; i += 1) {
@@ -187,6 +207,9 @@ export async function benchApply(opts: ApplyOptions): Promise<ApplyResult> {
         ...(step.firstApply.length > 1 ? { notes: [`${step.firstApply.length - ok(step.firstApply).length} earlier attempt(s) failed: ${step.firstApply.filter((r) => !r.ok).map((r) => r.error ?? '').join('; ')}`] } : {}),
       }),
     );
+    if (step.formedMs !== undefined && step.formedMs !== null) {
+      figures.push(figure(`apply.${step.servers}.formed`, `After that first apply: its answer → every server and group online (server1's status)`, 'ms', [step.formedMs]));
+    }
     if (step.agentsCpuPercent !== null) figures.push(figure(`apply.${step.servers}.cpu`, `CPU of the ${step.servers} agents together while that cluster runs (% of one core)`, '%', [step.agentsCpuPercent]));
   }
   if (totalRssMiB !== null) figures.push(figure('apply.32.rss', `RSS of all ${SERVERS} agents together, at the end`, 'MiB', [totalRssMiB]));
