@@ -258,7 +258,9 @@ export async function audit(c: ClusterUnderTest, spec: AuditSpec): Promise<Audit
     views.push(`${n}[${me?.state ?? '?'}]: ${g?.state ?? '?'}@${g?.current ?? '-'} activeOn=${(g?.activeOn ?? []).join(',') || '-'}`);
   }
   const want = spec.active === null ? [] : [spec.active];
-  const fits = (xs: string[]) => JSON.stringify(xs) === JSON.stringify(want) || (spec.partialOn !== undefined && xs.every((x) => x === spec.partialOn));
+  // A partly active group is allowed only where the spec says, and only while that server's agent reports it as not online.
+  const partial = (x: string) => x === spec.partialOn && statuses.get(x)?.groups.find((g) => g.name === group)?.state !== 'online';
+  const fits = (xs: string[]) => JSON.stringify(xs) === JSON.stringify(want) || (spec.partialOn !== undefined && xs.every(partial));
   add('at most one server runs the group (agents)', selfActive.length <= 1 && fits(selfActive), `${views.join(' | ')}`);
   add('at most one mirror primary', primaries.length <= 1 && (spec.mirror === undefined || JSON.stringify(primaries) === JSON.stringify(want)), primaries.join(',') || '(none)');
   add('only the active host holds the VIP', holders.length <= 1 && fits(holders), holders.join(',') || '(none)');

@@ -567,6 +567,28 @@ describe('start-up races', () => {
     expect(d.state.table).toBeNull();
   });
 
+  it('the master waits for a server whose heartbeat says running before its report says joined, and starts its group there', () => {
+    const config = scenarioConfig({ groups: [{ name: 'g1' }, { name: 'g2', startupServers: ['server2', 'server1'] }] });
+    let s = initialState('server1', 'b1', config);
+    for (const e of [
+      { type: 'service.start', by: 't' },
+      { type: 'probe.done', groups: {} },
+      { type: 'heartbeat.up', server: 'server2', bootId: 'server2-b', service: 'starting' },
+      { type: 'peer.report', report: { ...report('server2', false), service: 'starting' as const } },
+    ] as const) s = decide(s, e).state;
+    expect(s.service).toBe('running');
+    const early = decide(s, { type: 'heartbeat.up', server: 'server2', bootId: 'server2-b', service: 'running' });
+    const orders = (actions: EngineAction[]) =>
+      actions.flatMap((a) => {
+        if (a.type === 'exec' && a.order.kind === 'group.activate') return [`server1 ${a.order.group}`];
+        if (a.type === 'send.order' && a.order.kind === 'group.activate') return [`${a.to} ${a.order.group}`];
+        return [];
+      });
+    expect(orders(early.actions)).not.toContain('server1 g2');
+    const joined = decide(early.state, { type: 'peer.report', report: report('server2', true) });
+    expect(orders([...early.actions, ...joined.actions]).sort()).toEqual(['server1 g1', 'server2 g2']);
+  });
+
   it('adopts the current master\'s intent table even when its own has a higher epoch', () => {
     const sim = started();
     const s = sim.state('server2');

@@ -97,6 +97,14 @@ function memberRunning(m: Member | undefined): boolean {
   return !!m && m.view === 'alive' && m.heartbeat && (m.service === 'running' || m.service === 'suspended') && !!m.report?.joined;
 }
 
+/**
+ * A live server still joining: its service is starting, or its heartbeat already says running while the report
+ * saying it joined has not arrived (heartbeats and reports travel separately, so either may come first).
+ */
+function memberJoining(m: Member | undefined): boolean {
+  return !!m && m.view === 'alive' && m.heartbeat && (m.service === 'starting' || m.service === 'running' || m.service === 'suspended') && !memberRunning(m);
+}
+
 /** The master: the first server in the server list whose cluster service runs (as this server sees it). */
 export function masterOf(s: EngineState): string | null {
   for (const name of serverNames(s)) {
@@ -108,7 +116,7 @@ export function masterOf(s: EngineState): string | null {
     if (memberRunning(m)) return name;
     // A server before us in the list that is still joining (or whose report saying so has not arrived yet)
     // will be the master: wait for it rather than act as a second master.
-    if (m && m.view === 'alive' && m.heartbeat && (m.service === 'starting' || m.service === 'running' || m.service === 'suspended')) return null;
+    if (memberJoining(m)) return null;
   }
   return null;
 }
@@ -789,8 +797,9 @@ function placeGroup(s: EngineState, out: EngineAction[], g: GroupConfig, intent:
   const free = candidates.filter((x) => !intent.failedOn.includes(x));
   const target = intent.preferred && candidates.includes(intent.preferred) ? intent.preferred : free[0];
   if (!target) return;
-  // Servers still joining (probing their resources) get their turn first: placement waits for them.
-  if (groupServers(s.config!, g).some((x) => x !== s.self && s.members[x]?.view === 'alive' && s.members[x]?.service === 'starting')) return;
+  // Servers still joining (probing their resources, or joined with the report saying so still on its way) get
+  // their turn first: placement waits for them.
+  if (groupServers(s.config!, g).some((x) => x !== s.self && memberJoining(s.members[x]))) return;
   let reason: 'start' | 'failover' | 'move' | 'failback' = 'start';
   if (intent.reason === 'failback') reason = 'failback';
   else if (intent.reason === 'failover' || lostRunner) reason = 'failover';
