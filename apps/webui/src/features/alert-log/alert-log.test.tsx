@@ -31,6 +31,8 @@ async function openLog(agent: ReturnType<typeof withAlerts>) {
   renderApp(agent);
   const region = await screen.findByRole('region', { name: 'Alert log' });
   await within(region).findByRole('table', { name: 'Alert log' });
+  // The table is drawn before the agent's answer arrives (under load, some turns later): wait for the first page.
+  await within(region).findByText(/alerts? shown/);
   return { user, log: within(region) };
 }
 
