@@ -235,7 +235,9 @@ export class Agent extends EventEmitter<AgentEvents> {
       void this.catchUp(server);
     });
     this.peers.on('refused', ({ server, address, reason }) => this.raise('peerRefused', [server ?? '(unknown)', address, reason]));
-    this.store.on('changed', (next, previous) => void this.onConfig(next, previous));
+    // The new config takes effect on the next turn of the event loop: the peer that asked for the commit gets its
+    // answer first (the config is durable by then), instead of after this server has redialled its peers.
+    this.store.on('changed', (next, previous) => setImmediate(() => void this.onConfig(next, previous)));
   }
 
   get name(): string {

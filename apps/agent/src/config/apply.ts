@@ -134,19 +134,22 @@ export async function applyConfig(deps: ApplyDeps, input: ApplyInput): Promise<A
     );
   }
 
-  // Phase two
-  const committed = await Promise.all(
-    everyone.map(async (p) => {
-      try {
-        if (p.name === deps.self) deps.store.commit(txId);
-        else await deps.peers.request(p.name, { op: 'config.commit', txId }, COMMIT_TIMEOUT_MS, { address: p.address, port: p.port });
-        return { server: p.name, ok: true, message: 'applied' };
-      } catch (e) {
-        // Rare (the peer died between the phases): it takes the config from its peers when it is back.
-        return { server: p.name, ok: false, message: `prepared but the commit did not arrive (${e instanceof Error ? e.message : String(e)}); it will take the configuration from its peers when it is back` };
-      }
-    }),
-  );
+  // Phase two: the peers first, this server once they have answered, so that reconfiguring itself (redialling
+  // every peer, starting its groups) does not hold up their answers. Either order is as durable: a server that
+  // misses its commit takes the config from its peers when it is back.
+  const commitOn = async (p: Participant) => {
+    try {
+      if (p.name === deps.self) deps.store.commit(txId);
+      else await deps.peers.request(p.name, { op: 'config.commit', txId }, COMMIT_TIMEOUT_MS, { address: p.address, port: p.port });
+      return { server: p.name, ok: true, message: 'applied' };
+    } catch (e) {
+      // Rare (the peer died between the phases): it takes the config from its peers when it is back.
+      return { server: p.name, ok: false, message: `prepared but the commit did not arrive (${e instanceof Error ? e.message : String(e)}); it will take the configuration from its peers when it is back` };
+    }
+  };
+  const byServer = new Map((await Promise.all(everyone.filter((p) => p.name !== deps.self).map(commitOn))).map((r) => [r.server, r]));
+  for (const p of everyone.filter((x) => x.name === deps.self)) byServer.set(p.name, await commitOn(p));
+  const committed = everyone.map((p) => byServer.get(p.name)!);
   deps.alerts.raise('configApplied', [version, input.by]);
   return { outcome: 'applied', version, hash, requires: changeRequires(current?.config ?? null, config), servers: committed };
 }
