@@ -147,9 +147,9 @@ export async function applyConfig(deps: ApplyDeps, input: ApplyInput): Promise<A
       return { server: p.name, ok: false, message: `prepared but the commit did not arrive (${e instanceof Error ? e.message : String(e)}); it will take the configuration from its peers when it is back` };
     }
   };
-  const byServer = new Map((await Promise.all(everyone.filter((p) => p.name !== deps.self).map(commitOn))).map((r) => [r.server, r]));
-  for (const p of everyone.filter((x) => x.name === deps.self)) byServer.set(p.name, await commitOn(p));
-  const committed = everyone.map((p) => byServer.get(p.name)!);
+  const fromPeers = await Promise.all(everyone.map((p) => (p.name === deps.self ? Promise.resolve(null) : commitOn(p))));
+  const committed: ApplyResult['servers'] = [];
+  for (const [i, p] of everyone.entries()) committed.push(fromPeers[i] ?? (await commitOn(p)));
   deps.alerts.raise('configApplied', [version, input.by]);
   return { outcome: 'applied', version, hash, requires: changeRequires(current?.config ?? null, config), servers: committed };
 }
