@@ -92,6 +92,32 @@ describe('three agents on loopback', () => {
     expect(await versions()).toEqual([1, 1, 1]);
   });
 
+  it('an oversized request is refused with its size by the client, and by the agent if sent anyway, and no server changes', async () => {
+    const junk = { ...config('junk'), notes: 'x'.repeat(9 * 1024 * 1024) };
+    // The client does not send it: the agent could not say which request it refused, and the call would wait.
+    const e = await refused(() => c1.call('config.apply', { config: junk }));
+    expect(e.code).toBe('KUMO_E_BAD_REQUEST');
+    expect(e.message).toMatch(/^the request is 9\.0 MiB; the agent takes messages of up to 8 MiB .*: remove what does not belong in it$/);
+    // A client that sends it anyway gets the agent's refusal, and the socket goes on answering.
+    const ws = new WebSocket('ws://127.0.1.11:29003/api/ws');
+    try {
+      const answers: { id: string; ok: boolean; error?: { code: string; message: string } }[] = [];
+      ws.on('message', (d) => {
+        const m = JSON.parse((d as Buffer).toString('utf8')) as { kind: string; id: string; ok: boolean; error?: { code: string; message: string } };
+        if (m.kind === 'response') answers.push(m);
+      });
+      await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+      ws.send(JSON.stringify({ kind: 'request', id: 'big', method: 'config.apply', params: { config: junk } }));
+      ws.send(JSON.stringify({ kind: 'request', id: 'next', method: 'session.info', params: {} }));
+      await waitFor('both answers', () => answers.length === 2, 10_000);
+      expect(answers[0]).toMatchObject({ id: '', ok: false, error: { code: 'KUMO_E_BAD_REQUEST', message: expect.stringMatching(/^the request is 9\.0 MiB;/) } });
+      expect(answers[1]).toMatchObject({ id: 'next', ok: true });
+    } finally {
+      ws.close();
+    }
+    expect(await versions()).toEqual([1, 1, 1]);
+  }, 30_000);
+
   it('with one agent down the apply aborts, says which server, and no server changes', async () => {
     await t.kill('server3');
     const e = await refused(() => c1.call('config.apply', { config: config('while server3 is down') }));

@@ -3,7 +3,7 @@
  * Requests are answered by id; events (`status`, `alert`, `session`) go to listeners.
  */
 import WebSocket from 'ws';
-import { uiServerMessageSchema } from '@kumo/shared';
+import { MAX_UI_MESSAGE_BYTES, tooLargeMessage, uiServerMessageSchema } from '@kumo/shared';
 import type { KumoErrorBody, MethodName, MethodParams, MethodResult, UiEvent } from '@kumo/shared';
 
 export class AgentRequestError extends Error {
@@ -68,13 +68,16 @@ export class AgentClient {
 
   call<M extends MethodName>(method: M, params: MethodParams<M>, timeoutMs = 120_000): Promise<MethodResult<M>> {
     const id = `c${++this.seq}`;
+    const frame = JSON.stringify({ kind: 'request', id, method, params });
+    const bytes = Buffer.byteLength(frame);
+    if (bytes > MAX_UI_MESSAGE_BYTES) return Promise.reject(new AgentRequestError({ code: 'KUMO_E_BAD_REQUEST', message: tooLargeMessage(bytes) }));
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
         reject(new Error(`${method} did not answer within ${Math.round(timeoutMs / 1000)} s`));
       }, timeoutMs);
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
-      this.ws.send(JSON.stringify({ kind: 'request', id, method, params }));
+      this.ws.send(frame);
     });
   }
 

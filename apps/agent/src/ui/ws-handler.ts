@@ -4,7 +4,7 @@
  * `alert` events pushed to logged-in connections. A cross-origin browser connection is refused at the upgrade.
  */
 import type WebSocket from 'ws';
-import { METHODS, uiRequestSchema } from '@kumo/shared';
+import { MAX_UI_MESSAGE_BYTES, METHODS, tooLargeMessage, uiRequestSchema } from '@kumo/shared';
 import type { AlertEntry, MethodName, UiEvent } from '@kumo/shared';
 import type { Agent } from '../agent.js';
 import { KumoError, toErrorBody } from '../util/errors.js';
@@ -12,7 +12,6 @@ import { VERSION } from '../version.js';
 import type { Role } from './sessions.js';
 
 const STATUS_MIN_INTERVAL_MS = 100;
-const MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
 
 export function handleUiSocket(agent: Agent, ws: WebSocket, ip: string): void {
   let role: Role | null = agent.sessions.anonymousRole(ip);
@@ -79,8 +78,8 @@ export function handleUiSocket(agent: Agent, ws: WebSocket, ip: string): void {
   ws.on('message', (data, isBinary) => {
     void (async () => {
       const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : (data as Buffer).length;
-      if (isBinary || size > MAX_MESSAGE_BYTES) {
-        send({ kind: 'response', id: '', ok: false, error: { code: 'KUMO_E_BAD_REQUEST', message: 'send JSON text messages under 8 MiB' } });
+      if (isBinary || size > MAX_UI_MESSAGE_BYTES) {
+        send({ kind: 'response', id: '', ok: false, error: { code: 'KUMO_E_BAD_REQUEST', message: isBinary ? 'send JSON text messages, not binary ones' : tooLargeMessage(size) } });
         return;
       }
       let id = '';

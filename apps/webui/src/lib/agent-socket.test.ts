@@ -88,6 +88,18 @@ describe('AgentSocket', () => {
     expect(e).toMatchObject({ code: 'KUMO_E_APPLY_PEER_UNREACHABLE', message: 'nothing was applied', details });
   });
 
+  it('refuses to send a request larger than the agent takes, and says its size (multi-byte text counted in bytes)', async () => {
+    socket().open();
+    const sentBefore = socket().sent.length;
+    // 3 MiB of a three-byte character: 3 Mi UTF-16 units, 9 MiB of UTF-8.
+    const answer = client.request('config.apply', { config: { cluster: { name: 'c', comment: '雲'.repeat(3 * 1024 * 1024) } } });
+    await expect(answer).rejects.toMatchObject({ code: 'KUMO_E_BAD_REQUEST', message: expect.stringMatching(/^the request is 9\.0 MiB; the agent takes messages of up to 8 MiB/) });
+    expect(socket().sent).toHaveLength(sentBefore);
+    // Just under the limit still goes.
+    void client.request('config.validate', { config: { cluster: { name: 'c', comment: '雲'.repeat(2 * 1024 * 1024) } } }).catch(() => undefined);
+    expect(socket().last()).toMatchObject({ method: 'config.validate' });
+  });
+
   it('refuses a result that does not match the method schema', async () => {
     socket().open();
     const answer = client.request('session.info', {});

@@ -23,7 +23,7 @@
  *
  * Components depend on the `AgentClient` interface only; tests give them a fake (`src/testing/fake-agent.ts`).
  */
-import { ERROR_CODES, METHODS, errorBodySchema, uiServerMessageSchema } from '@kumo/shared';
+import { ERROR_CODES, MAX_UI_MESSAGE_BYTES, METHODS, errorBodySchema, tooLargeMessage, uiServerMessageSchema } from '@kumo/shared';
 import type { ErrorCode, MethodName, MethodParams, MethodResult, UiEvent } from '@kumo/shared';
 
 export type ConnectionState = 'connecting' | 'open' | 'closed';
@@ -442,6 +442,12 @@ export class AgentSocket implements AgentClient {
     return new Promise((resolve, reject) => {
       if (this.closedByUser) {
         reject(new AgentRequestError('KUMO_C_DISCONNECTED', 'the connection was closed'));
+        return;
+      }
+      // A UTF-8 byte is at most three UTF-16 units' worth: only a frame that might be too large is measured.
+      const bytes = frame.length * 3 > MAX_UI_MESSAGE_BYTES ? new TextEncoder().encode(frame).byteLength : 0;
+      if (bytes > MAX_UI_MESSAGE_BYTES) {
+        reject(new AgentRequestError('KUMO_E_BAD_REQUEST', tooLargeMessage(bytes)));
         return;
       }
       const timer = setTimeout(() => {

@@ -162,6 +162,17 @@ export type MethodParams<M extends MethodName> = z.input<(typeof METHODS)[M]['pa
 export type MethodResult<M extends MethodName> = z.output<(typeof METHODS)[M]['result']>;
 export const METHOD_NAMES = Object.keys(METHODS) as MethodName[];
 
+/**
+ * The largest request the agent's WebSocket takes. The agent cannot tell which request an oversized message was
+ * (it does not parse it), so the clients refuse to send one and say why, rather than wait for an answer.
+ */
+export const MAX_UI_MESSAGE_BYTES = 8 * 1024 * 1024;
+
+/** The refusal of an oversized request, in the clients and the agent alike. */
+export function tooLargeMessage(bytes: number): string {
+  return `the request is ${(bytes / 1024 / 1024).toFixed(1)} MiB; the agent takes messages of up to ${MAX_UI_MESSAGE_BYTES / 1024 / 1024} MiB (a 32-server configuration is about 15 KB): remove what does not belong in it`;
+}
+
 export const uiRequestSchema = z.object({
   kind: z.literal('request'),
   id: z.string().min(1).max(64),
