@@ -121,7 +121,7 @@ const machine: Machine = {
   memoryGiB: Math.round(os.totalmem() / 2 ** 30),
   node: process.version,
   platform: `${os.platform()} ${os.release()}`,
-  git: { commit: git(['rev-parse', 'HEAD']) || 'unknown', dirty: git(['status', '--porcelain']).length > 0 },
+  git: { commit: git(['rev-parse', 'HEAD']) || 'unknown', /* the bench's own output files do not count */ dirty: git(['status', '--porcelain', '--', '.', ':(exclude)bench']).length > 0 },
 };
 log(`${machine.cores} cores, Node ${machine.node}, load average ${loadAverage(os).join(' ')}; ${quick ? 'quick' : 'full'} run of ${[...selected].join(', ')}`);
 
