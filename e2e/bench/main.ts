@@ -261,7 +261,10 @@ try {
 
 if (!interrupted) {
   const dir = path.join(REPO, 'bench');
-  const results: Results = { schema: 1, updated: new Date().toISOString(), machine, sections: { ...readSections(path.join(dir, 'results.json')), ...sections } };
+  // Sections from earlier runs are kept: each says which commit it measured.
+  const commit = `${machine.git.commit.slice(0, 10)}${machine.git.dirty ? ' with uncommitted changes' : ''}`;
+  const measured = Object.fromEntries(Object.entries(sections).map(([k, s]) => [k, { ...s, commit }]));
+  const results: Results = { schema: 1, updated: new Date().toISOString(), machine, sections: { ...readSections(path.join(dir, 'results.json')), ...measured } };
   const files = writeResults(dir, results);
   log(`wrote ${path.relative(REPO, files.json)} and ${path.relative(REPO, files.md)} in ${Math.round((Date.now() - started) / 1000)} s`);
 }

@@ -31,6 +31,8 @@ export interface Section {
   figures: Figure[];
   details: unknown;
   errors: string[];
+  /** The commit measured (absent in sections written before it was recorded). */
+  commit?: string;
 }
 
 export interface Results {
@@ -91,7 +93,7 @@ export function renderMarkdown(r: Results): string {
   const lines: string[] = [
     '# Kumo benchmark results',
     '',
-    `Measured by \`pnpm bench\` on ${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB, Node ${m.node}, ${m.platform}; commit ${m.git.commit.slice(0, 10)}${m.git.dirty ? ' with uncommitted changes in the tree' : ''}.`,
+    `Measured by \`pnpm bench\` on ${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB, Node ${m.node}, ${m.platform}; the last run measured commit ${m.git.commit.slice(0, 10)}${m.git.dirty ? ' with uncommitted changes in the tree' : ''} (each section names its own).`,
     'Every process runs on this one machine, shared with other work: medians over the runs, with min–max. Targets are judged on the median. Full data: `bench/results.json`.',
     '',
     '| Figure | Median (min–max, runs) | Target | Met |',
@@ -100,7 +102,7 @@ export function renderMarkdown(r: Results): string {
   for (const name of SECTIONS) {
     const s = r.sections[name];
     if (!s) continue;
-    lines.push(`| **${TITLES[name]}** (${s.date.slice(0, 10)}, load ${s.loadAverageAtStart[0] ?? '?'}${s.quick ? ', quick' : ''}) | | | |`);
+    lines.push(`| **${TITLES[name]}** (${s.date.slice(0, 10)}${s.commit ? `, commit ${s.commit}` : ''}, load ${s.loadAverageAtStart[0] ?? '?'}${s.quick ? ', quick' : ''}) | | | |`);
     for (const f of s.figures) lines.push(`| ${f.label} | ${resultText(f)} | ${describeTarget(f.target, f.unit)} | ${metText(f)} |`);
   }
   const breakdown = failoverBreakdown(r);
