@@ -37,6 +37,9 @@ import { LinuxHost } from './host/linux-host.js';
 import { SimulatedHost } from './host/simulated-host.js';
 import { MirrorManager } from './integrations/mirrors.js';
 import { MonitorRunner } from './monitors/runner.js';
+import { LinkWatch } from './peers/link-watch.js';
+import { DEFAULT_LIVENESS } from './peers/peer-link.js';
+import type { Liveness } from './peers/peer-link.js';
 import { PeerManager } from './peers/peer-manager.js';
 import type { DriverServices, MonitorDriver, ResourceDriver } from './resources/driver.js';
 import { buildStatus } from './status.js';
@@ -98,6 +101,11 @@ export class Agent extends EventEmitter<AgentEvents> {
   readonly host: Host;
   readonly sessions: Sessions;
   readonly heartbeat: HeartbeatService;
+  /** Says when a server is heard on the interconnect but its agent cannot be reached (see LinkWatch). */
+  private readonly linkWatch = new LinkWatch(() => this.peerLiveness().timeoutMs, {
+    lost: (server) => this.raise('cannotCommunicate', [server]),
+    recovered: (server) => this.raise('communicationRecovered', [server]),
+  });
   readonly np: NpResolver;
   readonly executor: Executor;
   readonly monitors: MonitorRunner;
@@ -130,6 +138,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       log: this.log.child('peers'),
       // The cluster's agents listen as they started (HTTPS takes effect at the restart an apply asks for).
       tls: () => opts.tls === true,
+      liveness: () => this.peerLiveness(),
       onRequest: (from, req) => this.onPeerRequest(from, req),
     });
     this.mirrors = new MirrorManager({
@@ -167,8 +176,14 @@ export class Agent extends EventEmitter<AgentEvents> {
       bootId: this.bootId,
       log: this.log.child('heartbeat'),
       events: {
-        up: (server, bootId, service) => this.engine.dispatch({ type: 'heartbeat.up', server, bootId, service }),
-        down: (server) => this.engine.dispatch({ type: 'heartbeat.down', server }),
+        up: (server, bootId, service) => {
+          this.linkWatch.heartbeat(server, true);
+          this.engine.dispatch({ type: 'heartbeat.up', server, bootId, service });
+        },
+        down: (server) => {
+          this.linkWatch.heartbeat(server, false);
+          this.engine.dispatch({ type: 'heartbeat.down', server });
+        },
         refused: (from, reason) => this.raise('peerRefused', ['(heartbeat)', from, reason]),
         delayed: (server, ic, gap) => this.raise('heartbeatDelayed', [`lankhb${ic}`, server, `${this.config?.cluster.heartbeat.timeoutS ?? 0}s`, `${(gap / 1000).toFixed(1)}s`]),
       },
@@ -229,11 +244,13 @@ export class Agent extends EventEmitter<AgentEvents> {
       else this.engine.onNotice(from, notice);
     });
     this.peers.on('up', (server) => {
+      this.linkWatch.link(server, true);
       this.engine.publishReport(server);
       const table = this.engine.snapshot.table;
       if (table) this.peers.notify(server, { type: 'intents', table });
       void this.catchUp(server);
     });
+    this.peers.on('down', (server) => this.linkWatch.link(server, false));
     this.peers.on('refused', ({ server, address, reason }) => this.raise('peerRefused', [server ?? '(unknown)', address, reason]));
     // The new config takes effect on the next turn of the event loop: the peer that asked for the commit gets its
     // answer first (the config is durable by then), instead of after this server has redialled its peers.
@@ -242,6 +259,16 @@ export class Agent extends EventEmitter<AgentEvents> {
 
   get name(): string {
     return this.opts.name;
+  }
+
+  /**
+   * The agents' links keep the cluster's heartbeat timing: pinged every heartbeat interval, dead after the heartbeat
+   * timeout of silence (the administrator's own measure of how long silence means failure). The same timeout is
+   * how long a server may be heard without a link before that is raised.
+   */
+  peerLiveness(): Liveness {
+    const hb = this.config?.cluster.heartbeat;
+    return hb ? { intervalMs: hb.intervalS * 1000, timeoutMs: hb.timeoutS * 1000 } : DEFAULT_LIVENESS;
   }
 
   get config(): ValidConfig | null {
@@ -322,6 +349,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     await this.mirrors.close();
     this.np.stop();
     this.heartbeat.close();
+    this.linkWatch.stop();
     this.engine.close();
     this.peers.close();
     this.db.close();
@@ -330,6 +358,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   private async onConfig(next: ActiveConfig, previous: ActiveConfig | null): Promise<void> {
     const config = next.config;
     this.peers.setPeers(config.servers.map((s) => ({ name: s.name, address: s.address, port: config.cluster.ports.webui })));
+    this.linkWatch.retain(config.servers.map((s) => s.name));
     try {
       await this.heartbeat.configure(config);
     } catch (e) {

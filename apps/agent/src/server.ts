@@ -102,7 +102,7 @@ export async function buildServer(agent: Agent, opts: ServerOptions = {}): Promi
   app.get('/api/peer', { websocket: true }, (socket, req) => {
     // Read the address now: once the socket is gone, `req.ip` is undefined (and an alert argument must be a string).
     const ip = (req.ip as string | undefined) ?? 'unknown';
-    acceptPeer(socket, ip, { key: agent.opts.key, self: agent.name, selfAddress: agent.opts.listenHost }).then(
+    acceptPeer(socket, ip, { key: agent.opts.key, self: agent.name, selfAddress: agent.opts.listenHost, liveness: () => agent.peerLiveness() }).then(
       (link) => agent.peers.adopt(link),
       (e: unknown) => {
         const reason = e instanceof PeerAuthError ? e.message : String(e);

@@ -1,7 +1,7 @@
 /**
  * The engine with real agents on 127.0.2.x in simulated host mode: cluster start, kill -9 and failover, manual
  * move, a monitor failure walking the whole recovery path, NP resolution reachable from one side only, a cut
- * interconnect with a witness, and a rejoining server. Interconnects are cut for real with nftables.
+ * interconnect with a witness, a path that drops only the agents' link, and a rejoining server. Interconnects are cut for real with nftables.
  */
 import http from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -181,6 +181,24 @@ describe('two agents', () => {
     expect(view2.groups[0]?.activeOn).not.toContain('server2');
     const msgs = (await c2.call('alerts.query', { limit: 100, server: 'server2' })).entries.map((a) => a.message);
     expect(msgs.some((m) => /still alive according to the witness.*stands down/.test(m))).toBe(true);
+  }, 60_000);
+
+  it('a path that drops the agents\' link while heartbeats pass: the link is found dead, "Cannot communicate" is said, nothing fails over, and the recovery is said', async () => {
+    await fresh();
+    const c1 = await bootCluster(2);
+    const c2 = await t.client('server2');
+    const said = async (c: AgentClient, server: string, key: string, message: string) =>
+      (await c.call('alerts.query', { limit: 200, server })).entries.some((a) => a.key === key && a.message === message);
+    await fw.cut('127.0.2.11', '127.0.2.12', 'tcp');
+    await waitFor('server1 to say it cannot communicate with server2', () => said(c1, 'server1', 'cannotCommunicate', 'Cannot communicate with server server2.'), 20_000);
+    await waitFor('server2 to say it cannot communicate with server1', () => said(c2, 'server2', 'cannotCommunicate', 'Cannot communicate with server server1.'), 20_000);
+    // The heartbeats still arrive: both servers are online to each other and failover1 stays where it is.
+    expect(await groupOn(c1)).toBe('server1');
+    expect((await status(c2)).servers.map((s) => s.state)).toEqual(['online', 'online']);
+    await fw.heal('127.0.2.11', '127.0.2.12');
+    await waitFor('server1 to say the link recovered', () => said(c1, 'server1', 'communicationRecovered', 'Recovered from the communication failure with server server2.'), 20_000);
+    expect(await groupOn(c1)).toBe('server1');
+    expect(await groupOn(c2)).toBe('server1');
   }, 60_000);
 
   it('a rejoining server leaves alone what runs elsewhere', async () => {

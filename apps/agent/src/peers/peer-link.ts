@@ -9,6 +9,7 @@
  * closes the connection and is reported to the caller (who logs it and raises an alert).
  */
 import { EventEmitter } from 'node:events';
+import { isIP } from 'node:net';
 import WebSocket from 'ws';
 import type { RawData } from 'ws';
 import {
@@ -39,6 +40,18 @@ export class PeerAuthError extends Error {
 }
 
 const HANDSHAKE_TIMEOUT_MS = 5000;
+
+/**
+ * A link pings its peer every `intervalMs` and is dead when nothing (frame or pong) came for `timeoutMs`. TCP does
+ * not notice a path that silently drops packets (a security group or firewall changed under a running cluster):
+ * without this, such a link would look open for good while every request on it timed out and every report was lost.
+ */
+export interface Liveness {
+  intervalMs: number;
+  timeoutMs: number;
+}
+
+export const DEFAULT_LIVENESS: Liveness = { intervalMs: 5000, timeoutMs: 20_000 };
 const MAX_FRAME_BYTES = 64 * 1024 * 1024;
 
 function proof(key: ClusterKey, role: 'client' | 'server', first: string, second: string, name: string): string {
@@ -121,6 +134,8 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
   private sendSeq = 0;
   private recvSeq = 0;
   private closed = false;
+  private heardAt = Date.now();
+  private pinger: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly ws: WebSocket,
@@ -132,8 +147,24 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
     private readonly direction: 'c2s' | 's2c',
     /** Frames that arrived together with the end of the handshake. */
     initial: RawData[] = [],
+    /** Read at every ping: a link made before the cluster's config keeps up with it. */
+    liveness: () => Liveness = () => DEFAULT_LIVENESS,
   ) {
     super();
+    ws.on('pong', () => {
+      this.heardAt = Date.now();
+    });
+    const ping = () => {
+      const { intervalMs, timeoutMs } = liveness();
+      const silentMs = Date.now() - this.heardAt;
+      if (silentMs > timeoutMs) {
+        this.shutdown(`nothing heard from ${server} for ${Math.round(silentMs / 1000)} s: the connection is dead`, true);
+        return;
+      }
+      if (ws.readyState === WebSocket.OPEN) ws.ping();
+      this.pinger = setTimeout(ping, intervalMs).unref();
+    };
+    this.pinger = setTimeout(ping, liveness().intervalMs).unref();
     // Frames that arrived with the end of the handshake are delivered after the caller has attached its
     // listeners; frames arriving meanwhile queue behind them, so that the sequence stays in order (handing a
     // later frame over first would be refused as out of sequence and close a healthy link).
@@ -181,6 +212,7 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
 
   private onFrame(data: RawData): void {
     if (this.closed) return;
+    this.heardAt = Date.now();
     // Everything a peer sends is untrusted until its MAC checks out; a frame that cannot even be parsed or
     // serialised (a body nested deeper than the stack, say) is refused like any other malformed one.
     try {
@@ -210,11 +242,14 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
     this.emit('body', body.data);
   }
 
-  private shutdown(reason: string): void {
+  private shutdown(reason: string, dead = false): void {
     if (this.closed) return;
     this.closed = true;
+    clearTimeout(this.pinger);
     try {
-      this.ws.close(reason.startsWith('refused') ? 4001 : 1000, reason.slice(0, 120));
+      // A dead connection would not complete a closing handshake: drop it.
+      if (dead) this.ws.terminate();
+      else this.ws.close(reason.startsWith('refused') ? 4001 : 1000, reason.slice(0, 120));
     } catch {
       this.ws.terminate();
     }
@@ -226,6 +261,8 @@ export interface HandshakeOptions {
   key: ClusterKey;
   self: string;
   selfAddress: string;
+  /** How the link checks that its peer is still there, read at every ping (default DEFAULT_LIVENESS). */
+  liveness?: () => Liveness;
 }
 
 /** Acceptor side: run the handshake on a fresh socket. Rejects with PeerAuthError (the socket is closed). */
@@ -244,7 +281,7 @@ export async function acceptPeer(ws: WebSocket, remoteAddress: string, opts: Han
     }
     ws.send(JSON.stringify({ type: 'welcome', server: opts.self, proof: proof(opts.key, 'server', clientNonce, serverNonce, opts.self) }));
     const sessionKey = Buffer.from(opts.key.hmac(`${PEER_PROTOCOL}|session|${serverNonce}|${clientNonce}`), 'hex');
-    return new PeerLink(ws, sessionKey, server, remoteAddress, 's2c', queue.detach());
+    return new PeerLink(ws, sessionKey, server, remoteAddress, 's2c', queue.detach(), opts.liveness);
   } catch (e) {
     queue.detach();
     const err = e instanceof PeerAuthError ? e : new PeerAuthError(String(e), true);
@@ -264,8 +301,12 @@ export async function acceptPeer(ws: WebSocket, remoteAddress: string, opts: Han
  * self-signed certificate is accepted; TLS there adds confidentiality.
  */
 export async function dialPeer(host: string, port: number, opts: HandshakeOptions & { timeoutMs?: number; tls?: boolean }): Promise<PeerLink> {
+  // From this server's own address when it listens on one: the link then takes the path its address names (and a
+  // firewall rule for that address applies to it), and the peer sees where it comes from.
+  const bindable = isIP(opts.selfAddress) !== 0 && opts.selfAddress !== '0.0.0.0' && opts.selfAddress !== '::';
   const ws = new WebSocket(`${opts.tls ? 'wss' : 'ws'}://${host}:${port}/api/peer`, {
     ...(opts.tls ? { rejectUnauthorized: false } : {}),
+    ...(bindable ? { localAddress: opts.selfAddress } : {}),
     handshakeTimeout: opts.timeoutMs ?? HANDSHAKE_TIMEOUT_MS,
     maxPayload: MAX_FRAME_BYTES,
     perMessageDeflate: false,
@@ -302,7 +343,7 @@ export async function dialPeer(host: string, port: number, opts: HandshakeOption
       throw new PeerAuthError(`${host}:${port} (calling itself ${welcome.data.server}) does not hold the cluster key`);
     }
     const sessionKey = Buffer.from(opts.key.hmac(`${PEER_PROTOCOL}|session|${challenge.data.nonce}|${clientNonce}`), 'hex');
-    return new PeerLink(ws, sessionKey, welcome.data.server, host, 'c2s', queue.detach());
+    return new PeerLink(ws, sessionKey, welcome.data.server, host, 'c2s', queue.detach(), opts.liveness);
   } catch (e) {
     queue.detach();
     ws.terminate();

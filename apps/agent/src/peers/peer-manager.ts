@@ -10,7 +10,7 @@ import type { ClusterKey } from '../crypto/cluster-key.js';
 import { KumoError } from '../util/errors.js';
 import type { Logger } from '../util/log.js';
 import { dialPeer } from './peer-link.js';
-import type { PeerLink } from './peer-link.js';
+import type { Liveness, PeerLink } from './peer-link.js';
 
 export interface PeerAddress {
   name: string;
@@ -86,6 +86,8 @@ export class PeerManager extends EventEmitter<PeerManagerEvents> {
       log: Logger;
       /** Whether the peers serve HTTPS (the cluster's WebUI security setting). */
       tls?: () => boolean;
+      /** How links check that their peer is still there (the cluster's heartbeat timing). */
+      liveness?: () => Liveness;
       /** Redial backoff bounds. */
       minBackoffMs?: number;
       maxBackoffMs?: number;
@@ -290,10 +292,15 @@ export class PeerManager extends EventEmitter<PeerManagerEvents> {
 
   private async dial(address: string, port: number): Promise<PeerLink> {
     try {
-      return await dialPeer(address, port, { key: this.opts.key, self: this.opts.self, selfAddress: this.opts.selfAddress, timeoutMs: 3000, tls: this.opts.tls?.() ?? false });
+      return await dialPeer(address, port, this.dialOptions());
     } catch (e) {
       throw new KumoError('KUMO_E_APPLY_PEER_UNREACHABLE', `cannot reach the agent at ${address}:${port}: ${e instanceof Error ? e.message : String(e)}`);
     }
+  }
+
+  private dialOptions(): Parameters<typeof dialPeer>[2] {
+    const { liveness } = this.opts;
+    return { key: this.opts.key, self: this.opts.self, selfAddress: this.opts.selfAddress, timeoutMs: 3000, tls: this.opts.tls?.() ?? false, ...(liveness ? { liveness } : {}) };
   }
 
   private attachOneShot(link: PeerLink): void {
@@ -406,7 +413,7 @@ export class PeerManager extends EventEmitter<PeerManagerEvents> {
       if (stopped || this.closed) return;
       if (!this.link(peer.name)) {
         try {
-          const link = await dialPeer(peer.address, peer.port, { key: this.opts.key, self: this.opts.self, selfAddress: this.opts.selfAddress, timeoutMs: 3000, tls: this.opts.tls?.() ?? false });
+          const link = await dialPeer(peer.address, peer.port, this.dialOptions());
           if (stopped || this.closed) {
             link.close('not wanted');
             return;

@@ -26,8 +26,11 @@ export class Firewall {
     this.created = true;
   }
 
-  /** Drops packets between two addresses, both ways (UDP heartbeats only, or every protocol). */
-  async cut(a: string, b: string, what: 'heartbeats' | 'all' = 'heartbeats', port = 29002): Promise<void> {
+  /**
+   * Drops packets between two addresses, both ways: UDP heartbeats only, TCP only (the agents' link and the mirror
+   * connection, while heartbeats pass), or every protocol.
+   */
+  async cut(a: string, b: string, what: 'heartbeats' | 'tcp' | 'all' = 'heartbeats', port = 29002): Promise<void> {
     await this.ensure();
     const key = [a, b].sort().join('|');
     const ids: string[] = [];
@@ -35,7 +38,7 @@ export class Firewall {
       [a, b],
       [b, a],
     ] as const) {
-      const match = what === 'heartbeats' ? ['udp', 'dport', String(port)] : [];
+      const match = what === 'heartbeats' ? ['udp', 'dport', String(port)] : what === 'tcp' ? ['meta', 'l4proto', 'tcp'] : [];
       const out = await this.nft('--echo', '--handle', 'add', 'rule', 'inet', this.table, 'out', 'ip', 'saddr', from, 'ip', 'daddr', to, ...match, 'drop');
       const handle = /# handle (\d+)/.exec(out)?.[1];
       if (handle) ids.push(handle);
