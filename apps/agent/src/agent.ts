@@ -102,7 +102,9 @@ export class Agent extends EventEmitter<AgentEvents> {
   readonly sessions: Sessions;
   readonly heartbeat: HeartbeatService;
   /** Says when a server is heard on the interconnect but its agent cannot be reached (see LinkWatch). */
-  private readonly linkWatch = new LinkWatch(() => this.peerLiveness().timeoutMs, {
+  private readonly linkWatch = new LinkWatch({
+    graceMs: () => this.peerLiveness().timeoutMs,
+    lastHeard: (server) => this.heartbeat.lastHeard(server),
     lost: (server) => this.raise('cannotCommunicate', [server]),
     recovered: (server) => this.raise('communicationRecovered', [server]),
   });

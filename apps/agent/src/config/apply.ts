@@ -73,6 +73,12 @@ export async function applyConfig(deps: ApplyDeps, input: ApplyInput): Promise<A
   }
   const config = checked.config;
   const hash = configHash(config);
+  // The peers validate the document themselves (below), but what every server stores must also validate to itself:
+  // a server that missed its commit later adopts the stored form from a peer only if it does.
+  const again = validateClusterConfig(config);
+  if (!again.ok || configHash(again.config) !== hash) {
+    throw new KumoError('KUMO_E_INTERNAL', 'the validated configuration does not validate to the same configuration again; nothing was applied (a defect in Kumo: report it with the configuration)');
+  }
   if (!config.servers.some((s) => s.name === deps.self) && !current) {
     throw new KumoError(
       'KUMO_E_VALIDATION',

@@ -83,7 +83,7 @@ export class ConfigStore extends EventEmitter<ConfigStoreEvents> {
     const r = validateClusterConfig(tx.config);
     if (!r.ok) throw new KumoError('KUMO_E_VALIDATION', `the configuration is invalid here: ${r.errors[0]?.where}: ${r.errors[0]?.message.en}`, r.errors);
     const hash = configHash(r.config);
-    if (hash !== tx.hash) throw new KumoError('KUMO_E_APPLY_PEER_REJECTED', 'the configuration arrived damaged (hash mismatch); apply again');
+    if (hash !== tx.hash) throw new KumoError('KUMO_E_APPLY_PEER_REJECTED', 'the configuration validates differently here (hash mismatch): make sure every server runs the same Kumo version, then apply again');
     this.pending = { txId: tx.txId, version: tx.version, hash, config: r.config, by: tx.by, expiresAt: this.now() + PENDING_TTL_MS };
   }
 

@@ -219,6 +219,12 @@ export class HeartbeatService {
     if (changed) this.opts.events.up(hb.server, hb.bootId, hb.service);
   }
 
+  /** When a heartbeat from `server` last arrived on any interconnect (this service's clock), or null. */
+  lastHeard(server: string): number | null {
+    const seen = [...(this.peers.get(server)?.lastSeen.values() ?? [])];
+    return seen.length > 0 ? Math.max(...seen) : null;
+  }
+
   private checkTimeouts(): void {
     if (!this.config) return;
     const timeoutMs = this.config.cluster.heartbeat.timeoutS * 1000;

@@ -3,12 +3,20 @@
  * firewall can let one through and not the other. A server that is heard on the interconnect is alive, so the
  * cluster waits for what it says over the link (its report) before placing its groups — safely, but without this
  * watch nothing would tell the administrator why. It raises CLUSTERPRO's "Cannot communicate with server %1."
- * (nm 80) when a server has been heard for `graceMs()` without a link to it, and "Recovered from the communication
+ * (nm 80) when a server has been heard for `graceMs()` without a link to it (and heard after that started), and "Recovered from the communication
  * failure with server %1." (nm 81) when the link comes back.
  */
-export interface LinkWatchEvents {
+export interface LinkWatchOptions {
+  /** How long a server may be heard without a link (read when that starts). */
+  graceMs: () => number;
+  /**
+   * When a heartbeat from `server` last arrived (null: never). A server whose link closed as it died is heard no
+   * more, and is not reported: its heartbeat timeout says it is down, a little after the link closed.
+   */
+  lastHeard: (server: string) => number | null;
   lost: (server: string) => void;
   recovered: (server: string) => void;
+  now?: () => number;
 }
 
 interface Watched {
@@ -20,12 +28,13 @@ interface Watched {
 
 export class LinkWatch {
   private readonly servers = new Map<string, Watched>();
+  private stopped = false;
 
-  constructor(
-    /** How long a server may be heard without a link (read when that starts). */
-    private readonly graceMs: () => number,
-    private readonly events: LinkWatchEvents,
-  ) {}
+  constructor(private readonly opts: LinkWatchOptions) {}
+
+  private now(): number {
+    return (this.opts.now ?? Date.now)();
+  }
 
   /** Heartbeats from `server` arrive (true) or stopped (false). */
   heartbeat(server: string, heard: boolean): void {
@@ -49,6 +58,7 @@ export class LinkWatch {
   }
 
   stop(): void {
+    this.stopped = true;
     for (const w of this.servers.values()) if (w.timer) clearTimeout(w.timer);
     this.servers.clear();
   }
@@ -63,13 +73,14 @@ export class LinkWatch {
   }
 
   private update(server: string): void {
+    if (this.stopped) return;
     const w = this.of(server);
     if (w.linked) {
       if (w.timer) clearTimeout(w.timer);
       w.timer = null;
       if (w.alerted) {
         w.alerted = false;
-        this.events.recovered(server);
+        this.opts.recovered(server);
       }
       return;
     }
@@ -80,11 +91,14 @@ export class LinkWatch {
       return;
     }
     if (w.timer || w.alerted) return;
+    const since = this.now();
     w.timer = setTimeout(() => {
       w.timer = null;
+      const heard = this.opts.lastHeard(server);
+      if (heard === null || heard < since) return; // going down, not unreachable
       w.alerted = true;
-      this.events.lost(server);
-    }, this.graceMs());
+      this.opts.lost(server);
+    }, this.opts.graceMs());
     w.timer.unref();
   }
 }

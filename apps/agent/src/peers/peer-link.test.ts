@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { ClusterKey } from '../crypto/cluster-key.js';
 import { acceptPeer, dialPeer } from './peer-link.js';
-import type { PeerLink } from './peer-link.js';
+import type { Liveness, PeerLink } from './peer-link.js';
 
 const HOST = '127.0.7.1';
 const LIVENESS = { intervalMs: 50, timeoutMs: 300 };
@@ -56,17 +56,17 @@ describe('peer link liveness', () => {
     for (const fn of cleanups.splice(0).reverse()) await fn();
   });
 
-  async function pair(): Promise<{ relay: Relay; dialled: PeerLink; accepted: PeerLink }> {
+  async function pair(liveness: () => Liveness = () => LIVENESS): Promise<{ relay: Relay; dialled: PeerLink; accepted: PeerLink }> {
     const key = ClusterKey.generate();
     const wss = new WebSocketServer({ host: HOST, port: 0 });
     cleanups.push(() => new Promise<void>((resolve) => wss.close(() => resolve())));
     await new Promise<void>((resolve) => wss.once('listening', resolve));
     const accepted = new Promise<PeerLink>((resolve, reject) => {
-      wss.once('connection', (ws) => void acceptPeer(ws, HOST, { key, self: 'server1', selfAddress: HOST, liveness: () => LIVENESS }).then(resolve, reject));
+      wss.once('connection', (ws) => void acceptPeer(ws, HOST, { key, self: 'server1', selfAddress: HOST, liveness }).then(resolve, reject));
     });
     const relay = new Relay((wss.address() as AddressInfo).port);
     cleanups.push(() => relay.close());
-    const dialled = await dialPeer(HOST, await relay.listen(), { key, self: 'server2', selfAddress: HOST, liveness: () => LIVENESS });
+    const dialled = await dialPeer(HOST, await relay.listen(), { key, self: 'server2', selfAddress: HOST, liveness });
     const links = { relay, dialled, accepted: await accepted };
     cleanups.push(() => {
       links.dialled.close();
@@ -78,6 +78,16 @@ describe('peer link liveness', () => {
   it('a quiet but healthy link stays open: the pings are answered', async () => {
     const { dialled, accepted } = await pair();
     await sleep(LIVENESS.timeoutMs * 3);
+    expect(dialled.open).toBe(true);
+    expect(accepted.open).toBe(true);
+  });
+
+  it('a healthy link is not taken for dead when the timing shrinks below its current interval (a config applied)', async () => {
+    let timing = { intervalMs: 400, timeoutMs: 2000 };
+    const { dialled, accepted } = await pair(() => timing);
+    await sleep(50);
+    timing = { intervalMs: 50, timeoutMs: 150 };
+    await sleep(1000);
     expect(dialled.open).toBe(true);
     expect(accepted.open).toBe(true);
   });

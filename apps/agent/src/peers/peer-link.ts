@@ -135,6 +135,8 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
   private recvSeq = 0;
   private closed = false;
   private heardAt = Date.now();
+  /** The first ping sent after the last thing heard (null: none unanswered). Silence counts from it. */
+  private pingedAt: number | null = null;
   private pinger: NodeJS.Timeout | undefined;
 
   constructor(
@@ -154,13 +156,22 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
     ws.on('pong', () => {
       this.heardAt = Date.now();
     });
+    // Silence counts from the first unanswered ping, not from the last thing heard: a link pinged at a longer
+    // interval before (made before the cluster's config) is not dead by a shorter timeout that came since.
+    const unanswered = () => this.pingedAt !== null && this.heardAt < this.pingedAt;
     const ping = () => {
       const { intervalMs, timeoutMs } = liveness();
-      const silentMs = Date.now() - this.heardAt;
-      if (silentMs > timeoutMs) {
-        this.shutdown(`nothing heard from ${server} for ${Math.round(silentMs / 1000)} s: the connection is dead`, true);
+      const now = Date.now();
+      if (unanswered() && now - this.pingedAt! > timeoutMs) {
+        // After a stalled event loop the answer may be waiting in the socket: read what arrived first.
+        setImmediate(() => {
+          if (this.closed) return;
+          if (unanswered()) this.shutdown(`nothing heard from ${server} for ${Math.round((Date.now() - this.heardAt) / 1000)} s: the connection is dead`, true);
+          else this.pinger = setTimeout(ping, intervalMs).unref();
+        });
         return;
       }
+      if (!unanswered()) this.pingedAt = now;
       if (ws.readyState === WebSocket.OPEN) ws.ping();
       this.pinger = setTimeout(ping, intervalMs).unref();
     };
@@ -301,9 +312,12 @@ export async function acceptPeer(ws: WebSocket, remoteAddress: string, opts: Han
  * self-signed certificate is accepted; TLS there adds confidentiality.
  */
 export async function dialPeer(host: string, port: number, opts: HandshakeOptions & { timeoutMs?: number; tls?: boolean }): Promise<PeerLink> {
-  // From this server's own address when it listens on one: the link then takes the path its address names (and a
-  // firewall rule for that address applies to it), and the peer sees where it comes from.
-  const bindable = isIP(opts.selfAddress) !== 0 && opts.selfAddress !== '0.0.0.0' && opts.selfAddress !== '::';
+  // On loopback, where each emulated server has an address of its own, the kernel would send from 127.0.0.1: the
+  // link leaves from this server's address instead, so that the peer sees who it is and a firewall rule for that
+  // address applies to it. On a real network the route picks the source (an address bound here might belong to
+  // another interface, or another family), so nothing is bound there.
+  const loopback = (a: string) => isIP(a) === 4 && a.startsWith('127.');
+  const bindable = loopback(opts.selfAddress) && loopback(host);
   const ws = new WebSocket(`${opts.tls ? 'wss' : 'ws'}://${host}:${port}/api/peer`, {
     ...(opts.tls ? { rejectUnauthorized: false } : {}),
     ...(bindable ? { localAddress: opts.selfAddress } : {}),
