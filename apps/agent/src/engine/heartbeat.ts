@@ -231,8 +231,7 @@ export class HeartbeatService {
     const now = this.now();
     for (const [server, peer] of this.peers) {
       if (!peer.alive) continue;
-      const newest = Math.max(0, ...peer.lastSeen.values());
-      if (now - newest > timeoutMs) {
+      if (now - (this.lastHeard(server) ?? 0) > timeoutMs) {
         peer.alive = false;
         this.opts.events.down(server);
       }

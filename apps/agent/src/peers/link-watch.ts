@@ -3,8 +3,8 @@
  * firewall can let one through and not the other. A server that is heard on the interconnect is alive, so the
  * cluster waits for what it says over the link (its report) before placing its groups — safely, but without this
  * watch nothing would tell the administrator why. It raises CLUSTERPRO's "Cannot communicate with server %1."
- * (nm 80) when a server has been heard for `graceMs()` without a link to it (and heard after that started), and "Recovered from the communication
- * failure with server %1." (nm 81) when the link comes back.
+ * (nm 80) when a server has been heard for `graceMs()` without a link to it (and still heard at the end of that),
+ * and "Recovered from the communication failure with server %1." (nm 81) when the link comes back.
  */
 export interface LinkWatchOptions {
   /** How long a server may be heard without a link (read when that starts). */
@@ -16,7 +16,6 @@ export interface LinkWatchOptions {
   lastHeard: (server: string) => number | null;
   lost: (server: string) => void;
   recovered: (server: string) => void;
-  now?: () => number;
 }
 
 interface Watched {
@@ -31,10 +30,6 @@ export class LinkWatch {
   private stopped = false;
 
   constructor(private readonly opts: LinkWatchOptions) {}
-
-  private now(): number {
-    return (this.opts.now ?? Date.now)();
-  }
 
   /** Heartbeats from `server` arrive (true) or stopped (false). */
   heartbeat(server: string, heard: boolean): void {
@@ -91,7 +86,7 @@ export class LinkWatch {
       return;
     }
     if (w.timer || w.alerted) return;
-    const since = this.now();
+    const since = Date.now();
     w.timer = setTimeout(() => {
       w.timer = null;
       const heard = this.opts.lastHeard(server);

@@ -40,6 +40,7 @@ export class PeerAuthError extends Error {
 }
 
 const HANDSHAKE_TIMEOUT_MS = 5000;
+const MAX_FRAME_BYTES = 64 * 1024 * 1024;
 
 /**
  * A link pings its peer every `intervalMs` and is dead when nothing (frame or pong) came for `timeoutMs`. TCP does
@@ -52,7 +53,6 @@ export interface Liveness {
 }
 
 export const DEFAULT_LIVENESS: Liveness = { intervalMs: 5000, timeoutMs: 20_000 };
-const MAX_FRAME_BYTES = 64 * 1024 * 1024;
 
 function proof(key: ClusterKey, role: 'client' | 'server', first: string, second: string, name: string): string {
   return key.hmac(`${PEER_PROTOCOL}|${role}|${first}|${second}|${name}`);
